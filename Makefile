@@ -1,0 +1,68 @@
+# dlbook: two commands do all the set-up on a fresh machine with Python 3.11 and make.
+#   make book   create .venv, install the pinned stack, build the site in both languages
+#   make test   everything `make book` does, then every test (unit, cross-checks, doctests,
+#               twin check, browser test against the built site)
+#   make serve  serve the built site on http://127.0.0.1:8000
+
+PYTHON   ?= python3
+VENV     := .venv
+PY       := $(VENV)/bin/python
+STAMP    := $(VENV)/.installed
+BUILD    := _build
+SITE     := $(BUILD)/site
+SPHINX   := $(PY) -m sphinx
+# Warnings are errors in every build: a broken reference or a failing cell stops the build.
+SPHINXOPTS ?= -W --keep-going -q
+PORT     ?= 8000
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
+
+.PHONY: book test serve install browser-deps unit clean clean-cache lock
+
+install: $(STAMP)
+
+$(STAMP): requirements/book.txt requirements/lock.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements/lock.txt -r requirements/book.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+# English first, then Chinese: the zh build reuses the en execution of every twin page
+# (same code cells -> same jupyter-cache key).  Never run the two in parallel (FACTS.md).
+book: $(STAMP)
+	@echo "== building the English book"
+	$(SPHINX) -b html -c . -D language=en -d $(BUILD)/en/doctrees book/en $(BUILD)/en/html $(SPHINXOPTS)
+	@echo "== building the Chinese (zh-TW) book"
+	$(SPHINX) -b html -c . -D language=zh_TW -d $(BUILD)/zh-TW/doctrees book/zh-TW $(BUILD)/zh-TW/html $(SPHINXOPTS)
+	@mkdir -p $(SITE)
+	@cp book/_static/site_index.html $(SITE)/index.html
+	@ln -sfn ../en/html $(SITE)/en
+	@ln -sfn ../zh-TW/html $(SITE)/zh-TW
+	@echo "== site ready in $(SITE) (make serve)"
+
+# Debian's chromium for the browser test (CI runs as root; elsewhere sudo is used if present).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "== installing Debian's chromium for the browser test"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; }
+
+unit: $(STAMP)
+	$(PY) -m pytest -m "not browser"
+
+test: book browser-deps
+	$(PY) -m pytest
+
+serve:
+	@test -d $(SITE) || { echo "no site yet: run make book"; exit 1; }
+	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory $(SITE)
+
+lock: $(STAMP)
+	$(PY) -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu/torch==\1/' > requirements/lock.tmp
+	( head -2 requirements/lock.txt; cat requirements/lock.tmp ) > requirements/lock.new && rm requirements/lock.tmp
+	mv requirements/lock.new requirements/lock.txt
+
+clean:
+	rm -rf $(BUILD)
+
+clean-cache:
+	rm -rf $(BUILD)/.jupyter_cache

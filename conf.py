@@ -1,0 +1,230 @@
+"""Sphinx configuration shared by both language trees of the book.
+
+The Makefile builds each language on its own:
+
+    sphinx-build -c . -D language=en    book/en    _build/en/html
+    sphinx-build -c . -D language=zh_TW book/zh-TW _build/zh-TW/html
+
+``-D language=...`` is applied after this file runs, so everything that depends on the language
+is set in the ``config-inited`` hook at the bottom (see shared/FACTS.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+import dlbook  # noqa: E402  (after the path is set, for autodoc)
+
+# -- Project -------------------------------------------------------------------------------------
+project = "dlbook"
+author = "The dlbook authors"
+copyright = "2026, The dlbook authors"
+version = release = dlbook.__version__
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "sphinx_copybutton",
+    "sphinx_togglebutton",
+]
+
+exclude_patterns = ["_build", "**.ipynb_checkpoints", ".venv"]
+suppress_warnings = ["mystnb.unknown_mime_type"]
+
+# -- The two languages ---------------------------------------------------------------------------
+# Sphinx language code -> the folder of book/ (and of the site) that holds it, and its name.
+LANGUAGES = {
+    "en": {"dir": "en", "name": "English", "switch_label": "English"},
+    "zh_TW": {"dir": "zh-TW", "name": "繁體中文", "switch_label": "中文"},
+}
+language = "en"
+
+# -- Executing the pages -------------------------------------------------------------------------
+# Every code cell runs while the site builds.  jupyter-cache keys a notebook on its code cells
+# only, so a twin pair with identical code executes once (the en build runs it, the zh build
+# reuses it).  jupyter-cache knows nothing of dlbook's source, so the cache folder is named after
+# a hash of the package and the pinned versions: any change to dlbook starts a fresh cache, and
+# the same hash as an env-rebuilding config value makes Sphinx re-read every page.
+SOURCE_HASH_INPUTS = ["dlbook/**/*.py", "requirements/*.txt", "pyproject.toml"]
+
+
+def _hash_sources() -> str:
+    digest = hashlib.sha256()
+    for pattern in SOURCE_HASH_INPUTS:
+        for path in sorted(ROOT.glob(pattern)):
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+dlbook_source_hash_value = _hash_sources()
+# Registered in setup() with rebuild="env": a new value makes Sphinx re-read every page.
+dlbook_source_hash = dlbook_source_hash_value
+CACHE_ROOT = ROOT / "_build" / ".jupyter_cache"
+
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(CACHE_ROOT / dlbook_source_hash_value)
+nb_execution_timeout = 300  # seconds per cell; a hanging cell fails the build
+nb_execution_raise_on_error = True  # a cell error fails the build
+nb_execution_show_tb = True
+nb_merge_streams = True
+
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# -- HTML ----------------------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = f"dlbook {version}"
+html_static_path = [str(ROOT / "book" / "_static")]
+templates_path = [str(ROOT / "book" / "_templates")]
+html_css_files = ["dlbook.css"]
+html_last_updated_fmt = None
+html_copy_source = True
+html_theme_options = {
+    "use_download_button": True,
+    "use_fullscreen_button": True,
+    "show_toc_level": 2,
+    "extra_footer": f"<p>dlbook {version}</p>",
+}
+html_context = {}
+
+autodoc_default_options = {"members": True, "show-inheritance": False}
+autodoc_member_order = "bysource"
+napoleon_numpy_docstring = True
+napoleon_google_docstring = False
+napoleon_use_rtype = False
+
+copybutton_prompt_text = r">>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+
+
+# -- Language-dependent settings (run after -D language=...) -------------------------------------
+def _on_config_inited(app, config):
+    lang = config.language
+    if lang not in LANGUAGES:
+        raise ValueError(f"language must be one of {sorted(LANGUAGES)}, got {lang!r}")
+    if lang == "zh_TW":
+        # Sphinx needs jieba to index Chinese at all, and a user dictionary so that compound
+        # terms such as 梯度下降 are kept whole (shared/FACTS.md).
+        import jieba  # noqa: F401  (fail loudly rather than silently index nothing)
+
+        config.html_search_language = "zh"
+        config.html_search_options = {"dict": str(ROOT / "book" / "_static" / "search_dict_zh.txt")}
+    config.html_context["dlbook_language"] = lang
+
+
+def _prune_stale_caches(app):
+    """Remove execution caches built from an older dlbook (keeps the disk from filling)."""
+    if not CACHE_ROOT.is_dir():
+        return
+    for child in CACHE_ROOT.iterdir():
+        if child.is_dir() and child.name != dlbook_source_hash_value:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+# -- Sphinx 9.0.4's Chinese search bug -----------------------------------------------------------
+def _fixed_chinese_search():
+    """Return a Chinese search language whose JavaScript stemmer is defined.
+
+    Sphinx 9.0.4 writes ``window.Stemmer = ChineseStemmer;`` into language_data.js, but the
+    stemmer it ships for Chinese is the English one (Latin words in Chinese text are stemmed as
+    English), so every search in a browser fails with ``ReferenceError: Stemmer is not defined``
+    (sphinx-doc/sphinx#14229).  The JS name is built from ``language_name``; naming the English
+    stemmer fixes it without changing how the index is built.  Remove once Sphinx > 9.0.4.
+    """
+    from sphinx.search.zh import SearchChinese
+
+    class SearchChineseFixed(SearchChinese):
+        language_name = "English"  # the JS stemmer actually loaded is english-stemmer.js
+
+    return SearchChineseFixed
+
+
+# -- Page context: language switch and .ipynb download -------------------------------------------
+def _other_language(lang: str) -> str:
+    return next(code for code in LANGUAGES if code != lang)
+
+
+def _on_page_context(app, pagename, templatename, context, doctree):
+    lang = app.config.language
+    other = _other_language(lang)
+    depth = pagename.count("/")
+    # Site layout: <site>/en/<page>.html and <site>/zh-TW/<page>.html
+    up = "../" * (depth + 1)
+    context["dlbook_lang_switch"] = {
+        "url": f"{up}{LANGUAGES[other]['dir']}/{pagename}.html",
+        "label": LANGUAGES[other]["switch_label"],
+        "lang": other.replace("_", "-"),
+    }
+    context["dlbook_version"] = version
+
+    # A real .ipynb for every page: jupytext turns the MyST source into a notebook, and the
+    # outputs of the build's own execution are copied in where the code cells match.
+    source = Path(app.env.doc2path(pagename))
+    if source.suffix == ".md" and _is_notebook_page(source):
+        target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+        _write_notebook(source, Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb", target)
+        context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def _add_switch_button(app, pagename, templatename, context, doctree):
+    switch = context.get("dlbook_lang_switch")
+    if switch and "header_buttons" in context:
+        context["header_buttons"].insert(
+            0,
+            {
+                "type": "link",
+                "url": switch["url"],
+                "text": switch["label"],
+                "tooltip": switch["label"],
+                "icon": "fas fa-language",
+                "label": "language-switch-button",
+            },
+        )
+
+
+def _is_notebook_page(source: Path) -> bool:
+    head = source.read_text(encoding="utf-8")[:600]
+    return head.startswith("---") and "kernelspec" in head
+
+
+def _write_notebook(source: Path, executed: Path, target: Path) -> None:
+    import jupytext
+    import nbformat
+
+    nb = jupytext.read(source, fmt="md:myst")
+    if executed.is_file():
+        ran = nbformat.read(executed, as_version=4)
+        ran_code = [c for c in ran.cells if c.cell_type == "code"]
+        our_code = [c for c in nb.cells if c.cell_type == "code"]
+        if len(ran_code) == len(our_code):
+            for ours, theirs in zip(our_code, ran_code):
+                if ours.source.strip() == theirs.source.strip():
+                    ours.outputs = theirs.get("outputs", [])
+                    ours.execution_count = theirs.get("execution_count")
+    nb.metadata.pop("jupytext", None)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".ipynb.tmp")
+    nbformat.write(nb, tmp)
+    os.replace(tmp, target)
+
+
+def setup(app):
+    app.add_config_value("dlbook_source_hash", "", "env")
+    app.add_search_language(_fixed_chinese_search())
+    app.connect("config-inited", _on_config_inited)
+    app.connect("builder-inited", _prune_stale_caches)
+    app.connect("html-page-context", _on_page_context, priority=400)
+    app.connect("html-page-context", _add_switch_button, priority=600)
+    return {"parallel_read_safe": True}
+

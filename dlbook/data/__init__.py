@@ -1,0 +1,1 @@
+"""Part package: see the book's chapters for what lives here."""
