@@ -50,7 +50,7 @@ unit: $(STAMP)
 	$(PY) -m pytest -m "not browser"
 
 test: book browser-deps
-	$(PY) -m pytest
+	DLBOOK_REQUIRE_SITE=1 $(PY) -m pytest
 
 serve:
 	@test -d $(SITE) || { echo "no site yet: run make book"; exit 1; }

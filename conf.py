@@ -70,7 +70,8 @@ def _hash_sources() -> str:
 dlbook_source_hash_value = _hash_sources()
 # Registered in setup() with rebuild="env": a new value makes Sphinx re-read every page.
 dlbook_source_hash = dlbook_source_hash_value
-CACHE_ROOT = ROOT / "_build" / ".jupyter_cache"
+# DLBOOK_CACHE_DIR lets a preview build (tools/preview.py) keep its own cache.
+CACHE_ROOT = Path(os.environ.get("DLBOOK_CACHE_DIR", ROOT / "_build" / ".jupyter_cache"))
 
 nb_execution_mode = "cache"
 nb_execution_cache_path = str(CACHE_ROOT / dlbook_source_hash_value)
@@ -94,6 +95,7 @@ html_theme_options = {
     "use_download_button": True,
     "use_fullscreen_button": True,
     "show_toc_level": 2,
+    "article_header_end": ["lang-switch.html", "article-header-buttons.html"],
     "extra_footer": f"<p>dlbook {version}</p>",
 }
 html_context = {}
@@ -103,6 +105,12 @@ autodoc_member_order = "bysource"
 napoleon_numpy_docstring = True
 napoleon_google_docstring = False
 napoleon_use_rtype = False
+
+# MathJax 3 from a local copy: the site must render math with no internet (the default
+# mathjax_path points at a CDN).  PyPI's django-static-mathjax ships MathJax 3.2.2's files (it
+# needs no Django); build-finished copies the browser build into _static/mathjax/.
+mathjax_path = "mathjax/tex-mml-chtml.js"
+MATHJAX_PARTS = ["tex-mml-chtml.js", "input", "output", "ui", "a11y", "sre", "adaptors"]
 
 copybutton_prompt_text = r">>> |\.\.\. "
 copybutton_prompt_is_regexp = True
@@ -119,8 +127,50 @@ def _on_config_inited(app, config):
         import jieba  # noqa: F401  (fail loudly rather than silently index nothing)
 
         config.html_search_language = "zh"
-        config.html_search_options = {"dict": str(ROOT / "book" / "_static" / "search_dict_zh.txt")}
+        config.html_search_options = {"dict": str(_write_search_dictionary())}
     config.html_context["dlbook_language"] = lang
+
+
+def _copy_mathjax(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    import mathjax  # from django-static-mathjax
+
+    source = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+    target = Path(app.outdir) / "_static" / "mathjax"
+    for part in MATHJAX_PARTS:
+        src = source / part
+        if src.is_dir():
+            shutil.copytree(src, target / part, dirs_exist_ok=True)
+        elif src.is_file():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target / part)
+
+
+def glossary_terms(lang_dir: str = "zh-TW") -> list[tuple[str, str]]:
+    """Return the (zh-TW, English) pairs of the glossary page of one language tree."""
+    text = (ROOT / "book" / lang_dir / "glossary.md").read_text(encoding="utf-8")
+    pairs = []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 2 or set(cells[0]) <= {"-", " "} or cells[0] in ("中文", "English"):
+            continue
+        zh, en = cells if lang_dir.startswith("zh") else cells[::-1]
+        pairs.append((zh, en))
+    return pairs
+
+
+def _write_search_dictionary() -> Path:
+    """jieba user dictionary made from the glossary, so that 梯度下降 is indexed as one word.
+
+    The glossary is the authority on terms; a term added there becomes searchable.  Terms with
+    spaces (``Q 學習``) cannot be jieba entries and are left to the default segmentation.
+    """
+    path = CACHE_ROOT.parent / "search_dict_zh.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    terms = sorted({zh for zh, _ in glossary_terms() if " " not in zh and len(zh) > 1})
+    path.write_text("".join(f"{term} 50 n\n" for term in terms), encoding="utf-8")
+    return path
 
 
 def _prune_stale_caches(app):
@@ -177,22 +227,6 @@ def _on_page_context(app, pagename, templatename, context, doctree):
         context["ipynb_source"] = f"{pagename}.ipynb"
 
 
-def _add_switch_button(app, pagename, templatename, context, doctree):
-    switch = context.get("dlbook_lang_switch")
-    if switch and "header_buttons" in context:
-        context["header_buttons"].insert(
-            0,
-            {
-                "type": "link",
-                "url": switch["url"],
-                "text": switch["label"],
-                "tooltip": switch["label"],
-                "icon": "fas fa-language",
-                "label": "language-switch-button",
-            },
-        )
-
-
 def _is_notebook_page(source: Path) -> bool:
     head = source.read_text(encoding="utf-8")[:600]
     return head.startswith("---") and "kernelspec" in head
@@ -224,7 +258,7 @@ def setup(app):
     app.add_search_language(_fixed_chinese_search())
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _prune_stale_caches)
+    app.connect("build-finished", _copy_mathjax)
     app.connect("html-page-context", _on_page_context, priority=400)
-    app.connect("html-page-context", _add_switch_button, priority=600)
     return {"parallel_read_safe": True}
 
