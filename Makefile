@@ -12,7 +12,7 @@ BUILD    := _build
 SITE     := $(BUILD)/site
 SPHINX   := $(PY) -m sphinx
 # Warnings are errors in every build: a broken reference or a failing cell stops the build.
-SPHINXOPTS ?= -W --keep-going -q
+SPHINXOPTS ?= -W --keep-going
 PORT     ?= 8000
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
 
@@ -29,11 +29,20 @@ $(STAMP): requirements/book.txt requirements/lock.txt pyproject.toml
 
 # English first, then Chinese: the zh build reuses the en execution of every twin page
 # (same code cells -> same jupyter-cache key).  Never run the two in parallel (FACTS.md).
+# The full Sphinx log goes to _build/<lang>.log; the summary line counts executed pages.
+define build_language
+	@echo "== building book/$(1) (log: $(BUILD)/$(1).log)"
+	@mkdir -p $(BUILD)
+	@$(SPHINX) -b html -c . -D language=$(2) -d $(BUILD)/$(1)/doctrees book/$(1) $(BUILD)/$(1)/html \
+	  $(SPHINXOPTS) > $(BUILD)/$(1).log 2>&1 \
+	  || { grep -v '^\[IPKernelApp\]' $(BUILD)/$(1).log | tail -80; echo "== build of book/$(1) failed"; exit 1; }
+	@echo "   pages executed: $$(grep -c 'Executing notebook' $(BUILD)/$(1).log || true)," \
+	  "taken from the execution cache: $$(grep -c 'Using cached notebook' $(BUILD)/$(1).log || true)"
+endef
+
 book: $(STAMP)
-	@echo "== building the English book"
-	$(SPHINX) -b html -c . -D language=en -d $(BUILD)/en/doctrees book/en $(BUILD)/en/html $(SPHINXOPTS)
-	@echo "== building the Chinese (zh-TW) book"
-	$(SPHINX) -b html -c . -D language=zh_TW -d $(BUILD)/zh-TW/doctrees book/zh-TW $(BUILD)/zh-TW/html $(SPHINXOPTS)
+	$(call build_language,en,en)
+	$(call build_language,zh-TW,zh_TW)
 	@mkdir -p $(SITE)
 	@cp book/_static/site_index.html $(SITE)/index.html
 	@ln -sfn ../en/html $(SITE)/en

@@ -1,8 +1,6 @@
 """Small helpers every chapter uses: choosing a torch device and seeding all generators.
 
-See Also
---------
-The preface of the book (:ref:`preface`) explains how chapters call these.
+The preface of the book (:ref:`preface`) shows how chapters call these.
 """
 
 from __future__ import annotations
