@@ -82,8 +82,14 @@ def page(browser):
 @pytest.mark.parametrize("term", ["梯度下降", "激勵函數", "損失函數", "反向傳播"])
 def test_chinese_search_finds_compound_terms(site_url, page, term):
     page.goto(f"{site_url}/zh-TW/search.html?q={quote(term)}")
+    # Sphinx shows results one by one and retitles the list ("Search Results", translated)
+    # only when the last one is shown.
+    page.wait_for_function(
+        "() => { const h = document.querySelector('#search-results h2');"
+        " return h !== null && h.innerText === Documentation.gettext('Search Results'); }",
+        timeout=30_000,
+    )
     results = page.locator("#search-results ul.search li")
-    results.first.wait_for(timeout=20_000)
     assert results.count() >= 1, f"no results for {term}"
     text = page.locator("#search-results").inner_text()
     assert "術語表" in text, f"the glossary should be among the results for {term}: {text[:300]}"
