@@ -183,6 +183,18 @@ def _run_callbacks(callbacks, hook, *args):
         getattr(cb, hook)(*args)
 
 
+def _start_callbacks(callbacks, context) -> tuple[History, list]:
+    """Put a fresh History first, hand every callback the context, run on_train_begin."""
+    history = History()
+    callbacks = [history] + list(callbacks)
+    for cb in callbacks:
+        if hasattr(cb, "set_context"):
+            cb.set_context(context)
+        cb.stop_training = False
+    _run_callbacks(callbacks, "on_train_begin", {})
+    return history, callbacks
+
+
 # -- the loop -------------------------------------------------------------------------------------
 def evaluate(model, loss, x, y, batch_size=256, metrics=None) -> dict:
     """Mean loss and metrics of ``model`` on ``(x, y)`` in eval mode (batch-size weighted).
@@ -368,14 +380,7 @@ def fit(model, loss, optimizer, x, y, epochs, batch_size=32, validation_data=Non
         (x, y), validation_data = split_validation(x, y, validation_split)
     n = _n_rows(x, y)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    history = History()
-    callbacks = [history] + callbacks
-    context = _numpy_context(model, optimizer)
-    for cb in callbacks:
-        if hasattr(cb, "set_context"):
-            cb.set_context(context)
-        cb.stop_training = False
-    _run_callbacks(callbacks, "on_train_begin", {})
+    history, callbacks = _start_callbacks(callbacks, _numpy_context(model, optimizer))
     for epoch in range(epochs):
         _run_callbacks(callbacks, "on_epoch_begin", epoch, {})
         model.train()

@@ -22,7 +22,8 @@ import torch
 
 from dlbook.nn.callbacks import History, TrainingContext
 from dlbook.nn.checkpoint_torch import save_checkpoint
-from dlbook.nn.training import _check_fit_args, _check_finite, _progress, _run_callbacks
+from dlbook.nn.training import (_check_fit_args, _check_finite, _progress, _run_callbacks,
+                                _start_callbacks)
 
 __all__ = ["accuracy_from_logits", "split_validation", "fit", "evaluate", "predict"]
 
@@ -258,14 +259,7 @@ def fit(model, loss_fn, optimizer, x, y, epochs, batch_size=32, validation_data=
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     device = _model_device(model, device)
     gen = torch.Generator().manual_seed(int(seed))
-    history = History()
-    callbacks = [history] + callbacks
-    context = _torch_context(model, optimizer)
-    for cb in callbacks:
-        if hasattr(cb, "set_context"):
-            cb.set_context(context)
-        cb.stop_training = False
-    _run_callbacks(callbacks, "on_train_begin", {})
+    history, callbacks = _start_callbacks(callbacks, _torch_context(model, optimizer))
     for epoch in range(epochs):
         _run_callbacks(callbacks, "on_epoch_begin", epoch, {})
         model.train()
