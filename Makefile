@@ -3,6 +3,7 @@
 #   make test   everything `make book` does, then every test (unit, cross-checks, doctests,
 #               twin check, browser test against the built site)
 #   make serve  serve the built site on http://127.0.0.1:8000
+#   make data   (run by make book) the offline text corpus of Part 3, from Debian packages
 
 PYTHON   ?= python3
 VENV     := .venv
@@ -16,7 +17,7 @@ SPHINXOPTS ?= -W --keep-going
 PORT     ?= 8000
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
 
-.PHONY: book test serve install browser-deps unit clean clean-cache lock
+.PHONY: book test serve install browser-deps unit clean clean-cache lock data
 
 install: $(STAMP)
 
@@ -40,7 +41,26 @@ define build_language
 	  "taken from the execution cache: $$(grep -c 'Using cached notebook' $(BUILD)/$(1).log || true)"
 endef
 
-book: $(STAMP)
+# Part 3's larger corpus: public-domain text from Debian packages (apt), tokenized offline into
+# data/corpus/ (dlbook/data/build_corpus.py).  Where apt is unavailable the pages fall back to
+# gensim's Wikipedia sample and say so.
+CORPUS_DEBS := sword-text-web bible-kjv bible-kjv-text fortunes wordnet-base
+CORPUS      := data/corpus/MANIFEST.json
+
+data: $(CORPUS)
+
+$(CORPUS): dlbook/data/build_corpus.py | $(STAMP)
+	@missing=$$(for p in $(CORPUS_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "== installing Debian text packages for the Part 3 corpus: $$missing"; \
+	  { $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+	    { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; } \
+	  || echo "== apt could not install $$missing: building the corpus from what is there"; \
+	fi
+	@echo "== building the Part 3 corpus (data/corpus)"
+	@$(PY) -m dlbook.data.build_corpus
+
+book: $(STAMP) $(CORPUS)
 	$(call build_language,en,en)
 	$(call build_language,zh-TW,zh_TW)
 	@mkdir -p $(SITE)
@@ -71,7 +91,7 @@ lock: $(STAMP)
 	mv requirements/lock.new requirements/lock.txt
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) data/corpus
 
 clean-cache:
 	rm -rf $(BUILD)/.jupyter_cache

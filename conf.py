@@ -55,7 +55,10 @@ language = "en"
 # reuses it).  jupyter-cache knows nothing of dlbook's source, so the cache folder is named after
 # a hash of the package and the pinned versions: any change to dlbook starts a fresh cache, and
 # the same hash as an env-rebuilding config value makes Sphinx re-read every page.
-SOURCE_HASH_INPUTS = ["dlbook/**/*.py", "requirements/*.txt", "pyproject.toml"]
+# Pages also read the Part 3 corpus (its manifest carries the text's SHA-256) and the recorded
+# benchmark results they display.
+SOURCE_HASH_INPUTS = ["dlbook/**/*.py", "requirements/*.txt", "pyproject.toml",
+                      "data/corpus/MANIFEST.json", "benchmarks/results/*.json"]
 
 
 def _hash_sources() -> str:

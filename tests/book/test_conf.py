@@ -35,7 +35,15 @@ def test_cache_key_follows_the_package_not_the_prose(conf, tmp_path, monkeypatch
     after_code = conf._hash_sources()
     assert after_code != before, "a change to dlbook must re-execute the pages"
     (tmp_path / "requirements" / "lock.txt").write_text("numpy==2.5.0\n")
-    assert conf._hash_sources() != after_code, "a new pinned version must re-execute the pages"
+    after_lock = conf._hash_sources()
+    assert after_lock != after_code, "a new pinned version must re-execute the pages"
+    (tmp_path / "data" / "corpus").mkdir(parents=True)
+    (tmp_path / "data" / "corpus" / "MANIFEST.json").write_text('{"sha256": "0"}')
+    after_corpus = conf._hash_sources()
+    assert after_corpus != after_lock, "building the Part 3 corpus must re-execute the pages"
+    (tmp_path / "benchmarks" / "results").mkdir(parents=True)
+    (tmp_path / "benchmarks" / "results" / "bleu.json").write_text("{}")
+    assert conf._hash_sources() != after_corpus, "a new benchmark record must re-execute pages"
 
 
 def test_cache_folder_is_named_after_the_hash(conf):
