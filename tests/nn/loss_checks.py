@@ -70,3 +70,24 @@ def check_cuda_matches_cpu(module, fn, y, p, kw, device):
     g_cpu = getattr(module, fn + "_grad")(yt, pt, **kw)
     g_gpu = getattr(module, fn + "_grad")(yt.to(device), pt.to(device), **kw).cpu()
     torch.testing.assert_close(g_gpu, g_cpu, rtol=1e-10, atol=1e-14)
+
+
+def loss_cases(elementwise, shapes, rowwise):
+    """pytest params (name, shape): every elementwise loss at every shape, row-wise ones once."""
+    for name in elementwise:
+        for shape in shapes:
+            yield pytest.param(name, shape, id=f"{name}-{shape}")
+    for name in rowwise:
+        yield pytest.param(name, None, id=name)
+
+
+def make_case(name, shape, cases, row_cases, seed=0):
+    """(fn name, y, p, kwargs, peer) for one case; a ``_soft`` suffix names a variant input."""
+    rng = np.random.default_rng(seed)
+    if shape is None:
+        y, p, kw, peer = row_cases(rng, name)
+    else:
+        make, peer = cases[name]
+        y, p, kw = make(rng, shape)
+    return name.removesuffix("_soft"), y, p, kw, peer
+

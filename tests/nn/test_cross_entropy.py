@@ -22,7 +22,7 @@ from hypothesis.extra.numpy import arrays
 from dlbook.nn import cross_entropy as CE
 from dlbook.nn import cross_entropy_torch as CET
 from tests.nn.loss_checks import (RTOL, check_cuda_matches_cpu, check_numpy_loss,
-                                  check_torch_loss, t64)
+                                  check_torch_loss, loss_cases, make_case, t64)
 
 
 def _probs(rng, n, c):
@@ -72,21 +72,11 @@ ROWWISE = ["categorical_cross_entropy", "sparse_categorical_cross_entropy",
 
 
 def _all_cases():
-    for name in ELEMENTWISE:
-        for shape in SHAPES:
-            yield pytest.param(name, shape, id=f"{name}-{shape}")
-    for name in ROWWISE:
-        yield pytest.param(name, None, id=name)
+    return loss_cases(ELEMENTWISE, SHAPES, ROWWISE)
 
 
 def _setup(name, shape, seed=0):
-    rng = np.random.default_rng(seed)
-    if shape is None:
-        y, p, kw, peer = _row_cases(rng, name)
-    else:
-        make, peer = CASES[name]
-        y, p, kw = make(rng, shape)
-    return name.removesuffix("_soft"), y, p, kw, peer
+    return make_case(name, shape, CASES, _row_cases, seed)
 
 
 # ------------------------------------------------------------------ values and gradients

@@ -19,7 +19,8 @@ from hypothesis.extra.numpy import arrays
 
 from dlbook.nn import losses as L
 from dlbook.nn import losses_torch as LT
-from tests.nn.loss_checks import RTOL, check_cuda_matches_cpu, check_numpy_loss, check_torch_loss
+from tests.nn.loss_checks import (RTOL, check_cuda_matches_cpu, check_numpy_loss, check_torch_loss,
+                                  loss_cases, make_case)
 
 
 def _masks(rng, shape):
@@ -65,21 +66,11 @@ ROWWISE = ["dice_loss"]
 
 
 def _all_cases():
-    for name in ELEMENTWISE:
-        for shape in SHAPES:
-            yield pytest.param(name, shape, id=f"{name}-{shape}")
-    for name in ROWWISE:
-        yield pytest.param(name, None, id=name)
+    return loss_cases(ELEMENTWISE, SHAPES, ROWWISE)
 
 
 def _setup(name, shape, seed=0):
-    rng = np.random.default_rng(seed)
-    if shape is None:
-        y, p, kw, peer = _row_cases(rng, name)
-    else:
-        make, peer = CASES[name]
-        y, p, kw = make(rng, shape)
-    return name, y, p, kw, peer
+    return make_case(name, shape, CASES, _row_cases, seed)
 
 
 # ------------------------------------------------------------------ values and gradients
