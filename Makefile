@@ -4,6 +4,7 @@
 #               twin check, browser test against the built site)
 #   make serve  serve the built site on http://127.0.0.1:8000
 #   make data   (run by make book) the offline text corpus of Part 3, from Debian packages
+#   make execute (run by make book) run the pages whose code or inputs changed, JOBS at a time
 
 PYTHON   ?= python3
 VENV     := .venv
@@ -17,7 +18,7 @@ SPHINXOPTS ?= -W --keep-going
 PORT     ?= 8000
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
 
-.PHONY: book test serve install browser-deps unit clean clean-cache lock data
+.PHONY: book test serve install browser-deps unit clean clean-cache lock data fonts execute
 
 install: $(STAMP)
 
@@ -28,18 +29,30 @@ $(STAMP): requirements/book.txt requirements/lock.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-# English first, then Chinese: the zh build reuses the en execution of every twin page
-# (same code cells -> same jupyter-cache key).  Never run the two in parallel (FACTS.md).
-# The full Sphinx log goes to _build/<lang>.log; the summary line counts executed pages.
+# Pages run before Sphinx (tools/execute_pages.py): JOBS at a time, once per twin pair, only
+# those whose code or inputs changed; each run stores both editions' outputs.  Sphinx then reads
+# them from the execution cache and must never execute a page itself (that would show a page
+# without its Chinese outputs), so the build fails if it did.
+# The full Sphinx log goes to _build/<lang>.log.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 define build_language
 	@echo "== building book/$(1) (log: $(BUILD)/$(1).log)"
 	@mkdir -p $(BUILD)
 	@$(SPHINX) -b html -c . -D language=$(2) -d $(BUILD)/$(1)/doctrees book/$(1) $(BUILD)/$(1)/html \
 	  $(SPHINXOPTS) > $(BUILD)/$(1).log 2>&1 \
 	  || { grep -v '^\[IPKernelApp\]' $(BUILD)/$(1).log | tail -80; echo "== build of book/$(1) failed"; exit 1; }
-	@echo "   pages executed: $$(grep -c 'Executing notebook' $(BUILD)/$(1).log || true)," \
-	  "taken from the execution cache: $$(grep -c 'Using cached notebook' $(BUILD)/$(1).log || true)"
+	@echo "   pages read from the execution cache: $$(grep -c 'Using cached notebook' $(BUILD)/$(1).log || true)"
+	@n=$$(grep -c 'Executing notebook' $(BUILD)/$(1).log || true); [ "$$n" = 0 ] || \
+	  { echo "== Sphinx executed $$n page(s) itself: run tools/execute_pages.py first"; exit 1; }
 endef
+
+# A Traditional Chinese font for the figures of the Chinese edition (Debian's Noto Sans CJK TC).
+FONT_DEBS := fonts-noto-cjk
+fonts:
+	@dpkg -s $(FONT_DEBS) >/dev/null 2>&1 || ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 || { \
+	  echo "== installing Debian's $(FONT_DEBS) for the Chinese figures"; \
+	  $(SUDO) apt-get install -y -qq --no-install-recommends $(FONT_DEBS) >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $(FONT_DEBS) >/dev/null; }; }
 
 # Part 3's larger corpus: public-domain text from Debian packages (apt), tokenized offline into
 # data/corpus/ (dlbook/data/build_corpus.py).  Where apt is unavailable the pages fall back to
@@ -60,7 +73,10 @@ $(CORPUS): dlbook/data/build_corpus.py | $(STAMP)
 	@echo "== building the Part 3 corpus (data/corpus)"
 	@$(PY) -m dlbook.data.build_corpus
 
-book: $(STAMP) $(CORPUS)
+execute: $(STAMP) $(CORPUS) fonts
+	@$(PY) tools/execute_pages.py --jobs $(JOBS)
+
+book: execute
 	$(call build_language,en,en)
 	$(call build_language,zh-TW,zh_TW)
 	@mkdir -p $(SITE)
@@ -73,12 +89,13 @@ book: $(STAMP) $(CORPUS)
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "== installing Debian's chromium for the browser test"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; }
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
 unit: $(STAMP)
 	$(PY) -m pytest -m "not browser"
 
 test: book browser-deps
+	$(PY) -m ruff check dlbook tests tools benchmarks conf.py
 	DLBOOK_REQUIRE_SITE=1 $(PY) -m pytest
 
 serve:
@@ -94,4 +111,4 @@ clean:
 	rm -rf $(BUILD) data/corpus
 
 clean-cache:
-	rm -rf $(BUILD)/.jupyter_cache
+	rm -rf $(BUILD)/.jupyter_cache $(BUILD)/exec

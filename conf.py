@@ -11,7 +11,7 @@ is set in the ``config-inited`` hook at the bottom (see shared/FACTS.md).
 
 from __future__ import annotations
 
-import hashlib
+import json
 import os
 import shutil
 import sys
@@ -50,34 +50,19 @@ LANGUAGES = {
 language = "en"
 
 # -- Executing the pages -------------------------------------------------------------------------
-# Every code cell runs while the site builds.  jupyter-cache keys a notebook on its code cells
-# only, so a twin pair with identical code executes once (the en build runs it, the zh build
-# reuses it).  jupyter-cache knows nothing of dlbook's source, so the cache folder is named after
-# a hash of the package and the pinned versions: any change to dlbook starts a fresh cache, and
-# the same hash as an env-rebuilding config value makes Sphinx re-read every page.
-# Pages also read the Part 3 corpus (its manifest carries the text's SHA-256) and the recorded
-# benchmark results they display.
-SOURCE_HASH_INPUTS = ["dlbook/**/*.py", "requirements/*.txt", "pyproject.toml",
-                      "data/corpus/MANIFEST.json", "benchmarks/results/*.json"]
-
-
-def _hash_sources() -> str:
-    digest = hashlib.sha256()
-    for pattern in SOURCE_HASH_INPUTS:
-        for path in sorted(ROOT.glob(pattern)):
-            digest.update(str(path.relative_to(ROOT)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-dlbook_source_hash_value = _hash_sources()
-# Registered in setup() with rebuild="env": a new value makes Sphinx re-read every page.
-dlbook_source_hash = dlbook_source_hash_value
-# DLBOOK_CACHE_DIR lets a preview build (tools/preview.py) keep its own cache.
-CACHE_ROOT = Path(os.environ.get("DLBOOK_CACHE_DIR", ROOT / "_build" / ".jupyter_cache"))
+# Pages are executed before Sphinx runs, by tools/execute_pages.py: in parallel, once per twin
+# pair (the English and the Chinese page have identical code), and only when something the page
+# used has changed (its code, a dlbook module it imported, a file it read, a pinned version).
+# Each run produces every figure and result line in both languages; the executor stores each
+# edition's outputs in that edition's jupyter-cache, which myst-nb reads here ("cache" mode, keyed
+# on the code cells).  The Makefile fails the build if Sphinx had to execute a page itself.
+# DLBOOK_BUILD_DIR lets a preview build (tools/preview.py) keep its own executions.
+BUILD_ROOT = Path(os.environ.get("DLBOOK_BUILD_DIR", ROOT / "_build"))
+CACHE_ROOT = BUILD_ROOT / ".jupyter_cache"
+EXEC_RECORDS = BUILD_ROOT / "exec"
 
 nb_execution_mode = "cache"
-nb_execution_cache_path = str(CACHE_ROOT / dlbook_source_hash_value)
+nb_execution_cache_path = str(CACHE_ROOT / "en")  # set per language in _on_config_inited
 nb_execution_timeout = 300  # seconds per cell; a hanging cell fails the build
 nb_execution_raise_on_error = True  # a cell error fails the build
 nb_execution_show_tb = True
@@ -132,6 +117,7 @@ def _on_config_inited(app, config):
         config.html_search_language = "zh"
         config.html_search_options = {"dict": str(_write_search_dictionary())}
     config.html_context["dlbook_language"] = lang
+    config.nb_execution_cache_path = str(CACHE_ROOT / lang)
 
 
 def _copy_mathjax(app, exception):
@@ -169,20 +155,60 @@ def _write_search_dictionary() -> Path:
     The glossary is the authority on terms; a term added there becomes searchable.  Terms with
     spaces (``Q 學習``) cannot be jieba entries and are left to the default segmentation.
     """
-    path = CACHE_ROOT.parent / "search_dict_zh.txt"
+    path = BUILD_ROOT / "search_dict_zh.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
     terms = sorted({zh for zh, _ in glossary_terms() if " " not in zh and len(zh) > 1})
     path.write_text("".join(f"{term} 50 n\n" for term in terms), encoding="utf-8")
     return path
 
 
-def _prune_stale_caches(app):
-    """Remove execution caches built from an older dlbook (keeps the disk from filling)."""
-    if not CACHE_ROOT.is_dir():
-        return
-    for child in CACHE_ROOT.iterdir():
-        if child.is_dir() and child.name != dlbook_source_hash_value:
-            shutil.rmtree(child, ignore_errors=True)
+def execution_digest(docname: str, lang: str) -> str | None:
+    """The digest of the outputs tools/execute_pages.py stored for one page and edition."""
+    for suffix in ("", f".{lang}"):
+        path = EXEC_RECORDS / f"{docname}{suffix}.json"
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            continue
+        if lang in record.get("digest", {}):
+            return record["digest"][lang]
+    return None
+
+
+def _on_env_get_outdated(app, env, added, changed, removed):
+    """Re-read the pages whose stored outputs changed although their Markdown did not.
+
+    A page re-executed because a dlbook module it imports changed has the same source file, so
+    Sphinx would keep its old doctree; comparing the executor's digest of the outputs with the
+    one recorded when the page was last read catches it.
+    """
+    seen = getattr(env, "dlbook_exec_digests", {})
+    lang = app.config.language
+    outdated = []
+    for docname in env.found_docs:
+        if docname in added or docname in changed or docname not in seen:
+            continue
+        if execution_digest(docname, lang) != seen[docname]:
+            outdated.append(docname)
+    return outdated
+
+
+def _on_source_read(app, docname, source):
+    if not hasattr(app.env, "dlbook_exec_digests"):
+        app.env.dlbook_exec_digests = {}
+    app.env.dlbook_exec_digests[docname] = execution_digest(docname, app.config.language)
+
+
+def _on_env_purge_doc(app, env, docname):
+    getattr(env, "dlbook_exec_digests", {}).pop(docname, None)
+
+
+def _on_env_merge_info(app, env, docnames, other):
+    if not hasattr(env, "dlbook_exec_digests"):
+        env.dlbook_exec_digests = {}
+    for docname in docnames:
+        if docname in getattr(other, "dlbook_exec_digests", {}):
+            env.dlbook_exec_digests[docname] = other.dlbook_exec_digests[docname]
 
 
 # -- Sphinx 9.0.4's Chinese search bug -----------------------------------------------------------
@@ -226,7 +252,8 @@ def _on_page_context(app, pagename, templatename, context, doctree):
     source = Path(app.env.doc2path(pagename))
     if source.suffix == ".md" and _is_notebook_page(source):
         target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
-        _write_notebook(source, Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb", target)
+        executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+        _write_notebook(source, executed, target)
         context["ipynb_source"] = f"{pagename}.ipynb"
 
 
@@ -257,10 +284,12 @@ def _write_notebook(source: Path, executed: Path, target: Path) -> None:
 
 
 def setup(app):
-    app.add_config_value("dlbook_source_hash", "", "env")
     app.add_search_language(_fixed_chinese_search())
     app.connect("config-inited", _on_config_inited)
-    app.connect("builder-inited", _prune_stale_caches)
+    app.connect("env-get-outdated", _on_env_get_outdated)
+    app.connect("source-read", _on_source_read)
+    app.connect("env-purge-doc", _on_env_purge_doc)
+    app.connect("env-merge-info", _on_env_merge_info)
     app.connect("build-finished", _copy_mathjax)
     app.connect("html-page-context", _on_page_context, priority=400)
     return {"parallel_read_safe": True}

@@ -19,16 +19,18 @@ PARTS = {
     "nn": ("Part 1 — Neural networks (`dlbook.nn`)", "第一部　神經網路（`dlbook.nn`）"),
     "cnn": ("Part 2 — Computer vision (`dlbook.cnn`)", "第二部　電腦視覺（`dlbook.cnn`）"),
     "nlp": ("Sequences and language (`dlbook.nlp`)", "序列與語言（`dlbook.nlp`）"),
-    "transformer": ("Part 4 — Transformer (`dlbook.transformer`)", "第四部　Transformer（`dlbook.transformer`）"),
-    "generative": ("Part 5 — Generative models (`dlbook.generative`)", "第五部　生成模型（`dlbook.generative`）"),
+    "transformer": ("Part 4 — Transformer (`dlbook.transformer`)",
+                    "第四部　Transformer（`dlbook.transformer`）"),
+    "generative": ("Part 5 — Generative models (`dlbook.generative`)",
+                   "第五部　生成模型（`dlbook.generative`）"),
     "rl": ("Parts 6 and 7 — Reinforcement learning and dynamic programming (`dlbook.rl`)",
            "第六、七部　強化學習與動態規劃（`dlbook.rl`）"),
 }
 INTRO = {
-    "en": ("# API reference\n\nEvery public function and class of `dlbook`, generated from the docstrings "
-           "of the installed package. Each entry gives the shapes it expects, the formula it computes, "
-           "and an example that the test suite runs as a doctest. A NumPy reference `X` and its "
-           "PyTorch counterpart `X_torch` share their public names."),
+    "en": ("# API reference\n\nEvery public function and class of `dlbook`, generated from the "
+           "docstrings of the installed package. Each entry gives the shapes it expects, the "
+           "formula it computes, and an example that the test suite runs as a doctest. A NumPy "
+           "reference `X` and its PyTorch counterpart `X_torch` share their public names."),
     "zh-TW": ("# API 參考\n\n`dlbook` 所有公開的函式與類別，由套件的說明文件（docstring）自動產生。"
               "每一項都寫明它需要的形狀、計算的公式，以及一個會被測試套件當作 doctest 執行的例子。"
               "NumPy 參考實作 `X` 與 PyTorch 版本 `X_torch` 的公開名稱相同。\n\n"

@@ -3,9 +3,10 @@
 
 Usage: .venv/bin/python tools/preview.py OUTDIR book/en/part1/activations.md [more pages...]
 
-The pages are copied into a temporary source tree with a small index and built with the book's
-conf.py and its own execution cache (OUTDIR/cache). Warnings are printed, not fatal: references to
-pages outside the preview (the glossary, the errata) are expected to be unresolved here.
+The pages are executed as the build executes them (tools/execute_pages.py, into _build's
+execution caches, so a later `make book` reuses the runs), then copied into a temporary source
+tree with a small index and built with the book's conf.py. Warnings are printed, not fatal:
+references to pages outside the preview (the glossary, the errata) are unresolved here.
 Open OUTDIR/html/<page>.html, or screenshot it with headless chromium.
 """
 
@@ -38,11 +39,15 @@ def main() -> int:
         shutil.copy2(page, src / rel)
         names.append(rel.with_suffix("").as_posix())
     toctree = "\n".join(names)
-    (src / "index.md").write_text(f"# Preview\n\n```{{toctree}}\n{toctree}\n```\n", encoding="utf-8")
-    env = dict(os.environ, DLBOOK_CACHE_DIR=str(out / "cache"))
-    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(ROOT), "-D", f"language={language}",
-           "-d", str(out / "doctrees"), str(src), str(out / "html"), "-q"]
-    return subprocess.call(cmd, env=env)
+    index = f"# Preview\n\n```{{toctree}}\n{toctree}\n```\n"
+    (src / "index.md").write_text(index, encoding="utf-8")
+    status = subprocess.call([sys.executable, str(ROOT / "tools" / "execute_pages.py"), *names])
+    if status:
+        return status
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(ROOT),
+           "-D", f"language={language}", "-d", str(out / "doctrees"), str(src),
+           str(out / "html"), "-q"]
+    return subprocess.call(cmd, env=dict(os.environ))
 
 
 if __name__ == "__main__":

@@ -3,21 +3,27 @@
 
 Usage: .venv/bin/python tools/run_page.py book/en/part1/activations.md [--figures DIR]
 
-Prints each cell's run time and stops at the first failing cell.  With ``--figures DIR`` every
-PNG the page draws is written to DIR (cell<N>_<k>.png) so that it can be looked at.
-Authors use it while writing; the site build itself runs through myst-nb and jupyter-cache.
+Prints each cell's run time and its output in both languages (as the build makes them: every
+figure and ``say`` line in English and in Chinese), and stops at the first failing cell.  With
+``--figures DIR`` every PNG the page draws is written to DIR (cell<N>_<k>_<lang>.png) so that it
+can be looked at.  Authors use it while writing; the build runs tools/execute_pages.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import os
 import sys
 import time
 from pathlib import Path
 
 import jupytext
+import nbformat
 from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from execute_pages import ROOT, SETUP_CELL, THREAD_ENV  # noqa: E402
 
 
 def main() -> int:
@@ -28,10 +34,12 @@ def main() -> int:
     args = parser.parse_args()
 
     nb = jupytext.read(args.page, fmt="md:myst")
+    nb.cells.insert(0, nbformat.v4.new_code_cell(SETUP_CELL))
     client = NotebookClient(nb, timeout=args.timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(args.page.parent)}})
+    env = dict(os.environ, DLBOOK_ROOT=str(ROOT), **THREAD_ENV)
     start = time.perf_counter()
-    with client.setup_kernel():
+    with client.setup_kernel(env=env):
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -40,15 +48,20 @@ def main() -> int:
             errors = [o for o in cell.outputs if o.output_type == "error"]
             print(f"cell {index:3d}: {time.perf_counter() - t0:6.2f} s")
             for out in cell.outputs:
+                lang = out.get("metadata", {}).get("dlbook_lang")
+                mark = f"[{lang}] " if lang else ""
                 if out.output_type == "stream":
                     print("   ", out.text.rstrip().replace("\n", "\n    "))
-                elif "data" in out and "text/plain" in out["data"] and "image/png" not in out["data"]:
-                    print("   ", out["data"]["text/plain"].replace("\n", "\n    "))
+                elif "data" in out and "text/plain" in out["data"] \
+                        and "image/png" not in out["data"]:
+                    text = out["data"]["text/plain"].rstrip()
+                    print("   ", mark + text.replace("\n", "\n    " + " " * len(mark)))
             if args.figures is not None:
                 args.figures.mkdir(parents=True, exist_ok=True)
                 pngs = [o for o in cell.outputs if "data" in o and "image/png" in o["data"]]
                 for k, out in enumerate(pngs):
-                    (args.figures / f"cell{index:03d}_{k}.png").write_bytes(
+                    lang = out.get("metadata", {}).get("dlbook_lang", "all")
+                    (args.figures / f"cell{index:03d}_{k}_{lang}.png").write_bytes(
                         base64.b64decode(out["data"]["image/png"]))
             if errors:
                 print("\n".join(errors[0].traceback), file=sys.stderr)

@@ -4,7 +4,6 @@
 Usage: .venv/bin/python tools/unwrap_zh.py book/zh-TW/some/page.md [...]
 """
 
-import re
 import sys
 from pathlib import Path
 

@@ -20,7 +20,12 @@ from __future__ import annotations
 import numpy as np
 
 from dlbook.cnn.im2col import _pair, col2im, conv_output_size, im2col
-from dlbook.cnn.pooling import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
+from dlbook.cnn.pooling import (
+    avg_pool2d_backward,
+    avg_pool2d_forward,
+    max_pool2d_backward,
+    max_pool2d_forward,
+)
 
 __all__ = [
     "conv2d_forward", "conv2d_backward", "conv_transpose2d_forward", "conv_transpose2d_backward",

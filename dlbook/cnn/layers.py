@@ -24,8 +24,12 @@ import numbers
 import numpy as np
 
 from dlbook.cnn.conv import conv2d_backward, conv2d_forward
-from dlbook.cnn.pooling import (avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward,
-                                max_pool2d_forward)
+from dlbook.cnn.pooling import (
+    avg_pool2d_backward,
+    avg_pool2d_forward,
+    max_pool2d_backward,
+    max_pool2d_forward,
+)
 from dlbook.nn import init
 from dlbook.nn.module import Layer
 

@@ -17,8 +17,8 @@ import numpy as np
 import torch
 
 from dlbook.nlp.cooccurrence import corpus_cooccurrence
-from dlbook.nlp.keyed_vectors import KeyedVectors
 from dlbook.nlp.glove import PARAM_NAMES, _check_hparams, init_glove_params
+from dlbook.nlp.keyed_vectors import KeyedVectors
 from dlbook.utils import get_device
 
 __all__ = ["glove_weight", "glove_loss", "glove_epoch", "GloVe"]

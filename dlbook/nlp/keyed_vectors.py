@@ -26,7 +26,7 @@ from numbers import Integral
 
 import numpy as np
 
-from dlbook.nn.checkpoint import atomic_write
+from dlbook.io import atomic_write
 
 __all__ = ["KeyedVectors"]
 

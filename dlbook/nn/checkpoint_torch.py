@@ -1,7 +1,7 @@
 r"""Atomic, safe checkpoints of torch ``state_dict``\ s (chapter :ref:`ch-pytorch-models`).
 
 The torch twin of :mod:`dlbook.nn.checkpoint`, with the same names and promises: the file is
-written through :func:`dlbook.nn.checkpoint.atomic_write` (temporary file, fsync, ``os.replace``),
+written through :func:`dlbook.io.atomic_write` (temporary file, fsync, ``os.replace``),
 loaded with ``torch.load(..., weights_only=True)`` (no arbitrary pickled objects), round-trips
 bit-exactly, and any problem raises :class:`~dlbook.nn.checkpoint.CheckpointError` naming the
 file.
@@ -22,7 +22,8 @@ from collections import OrderedDict
 
 import torch
 
-from dlbook.nn.checkpoint import CheckpointError, _check_metadata, atomic_write, check_state_dict
+from dlbook.io import atomic_write
+from dlbook.nn.checkpoint import CheckpointError, _check_metadata, check_state_dict
 
 __all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "check_state_dict"]
 

@@ -48,8 +48,16 @@ from typing import Callable
 
 import numpy as np
 
-from dlbook.nn.optim_adam import (Adam, AdamW, Adamax, NAdam, adam_step, adamax_step,
-                                  adamw_step, nadam_step)
+from dlbook.nn.optim_adam import (
+    Adam,
+    Adamax,
+    AdamW,
+    NAdam,
+    adam_step,
+    adamax_step,
+    adamw_step,
+    nadam_step,
+)
 from dlbook.nn.optim_base import Optimizer, _check_hyper, _prepare, _zeros_or
 
 __all__ = [

@@ -22,8 +22,13 @@ import torch
 
 from dlbook.nn.callbacks import History, TrainingContext
 from dlbook.nn.checkpoint_torch import save_checkpoint
-from dlbook.nn.training import (_check_fit_args, _check_finite, _progress, _run_callbacks,
-                                _start_callbacks)
+from dlbook.nn.training import (
+    _check_finite,
+    _check_fit_args,
+    _progress,
+    _run_callbacks,
+    _start_callbacks,
+)
 
 __all__ = ["accuracy_from_logits", "split_validation", "fit", "evaluate", "predict"]
 

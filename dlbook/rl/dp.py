@@ -14,8 +14,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlbook.rl.mdp import (TabularMDP, _check_gamma, _check_size, _check_values, action_values,
-                           as_policy_matrix, flatten_table, induced_chain, transition_arrays)
+from dlbook.rl.mdp import (
+    TabularMDP,
+    _check_gamma,
+    _check_size,
+    action_values,
+    as_policy_matrix,
+    flatten_table,
+    induced_chain,
+    transition_arrays,
+)
 
 __all__ = ["policy_evaluation", "policy_evaluation_exact", "q_from_v", "greedy_policy",
            "value_iteration", "policy_iteration", "success_probability"]

@@ -27,8 +27,15 @@ from torch import nn
 
 from dlbook.nn import checkpoint_torch
 from dlbook.nn.checkpoint import CheckpointError
-from dlbook.rl.dqn_torch import (DQNConfig, QNetwork, dqn_update, epsilon_greedy, hard_update,
-                                 linear_epsilon, soft_update)
+from dlbook.rl.dqn_torch import (
+    DQNConfig,
+    QNetwork,
+    dqn_update,
+    epsilon_greedy,
+    hard_update,
+    linear_epsilon,
+    soft_update,
+)
 from dlbook.rl.replay import ReplayBuffer
 
 CHECK_SEED = 1_000_000  # seeds of the in-training greedy checks; keep final evaluations apart

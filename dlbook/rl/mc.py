@@ -16,9 +16,17 @@ from __future__ import annotations
 import numpy as np
 
 from dlbook.rl.mdp import as_policy_matrix
-from dlbook.rl.tabular import (MAX_EPISODE_STEPS, EnvStepper, UniformStream, _check_count,
-                               _check_fraction, _sample, discrete_sizes, epsilon_greedy_action)
-from dlbook.rl.tabular import TabularEnv  # noqa: F401  (used by the doctests)
+from dlbook.rl.tabular import (
+    MAX_EPISODE_STEPS,
+    EnvStepper,
+    TabularEnv,  # noqa: F401  (used by the doctests)
+    UniformStream,
+    _check_count,
+    _check_fraction,
+    _sample,
+    discrete_sizes,
+    epsilon_greedy_action,
+)
 
 __all__ = [
     "generate_episode", "step_returns", "mc_prediction_from_episodes",

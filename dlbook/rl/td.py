@@ -18,8 +18,16 @@ from __future__ import annotations
 import numpy as np
 
 from dlbook.rl.mdp import as_policy_matrix
-from dlbook.rl.tabular import (MAX_EPISODE_STEPS, EnvStepper, TabularEnv, UniformStream,
-                               _check_count, _check_fraction, _sample, epsilon_greedy_action)
+from dlbook.rl.tabular import (
+    MAX_EPISODE_STEPS,
+    EnvStepper,
+    TabularEnv,
+    UniformStream,
+    _check_count,
+    _check_fraction,
+    _sample,
+    epsilon_greedy_action,
+)
 
 __all__ = ["random_walk_env", "td0_prediction", "q_learning", "sarsa", "expected_sarsa",
            "greedy_path"]

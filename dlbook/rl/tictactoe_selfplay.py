@@ -30,8 +30,17 @@ import numpy as np
 
 # _tables: the precomputed (boards, winners, children) of all 3**9 codes, shared with the
 # board module so that self-play indexes the same read-only arrays instead of rebuilding them.
-from dlbook.rl.tictactoe import (N_CODES, _tables, check_board, children, encode, optimal_moves,
-                                 play, to_move, winner)
+from dlbook.rl.tictactoe import (
+    N_CODES,
+    _tables,
+    check_board,
+    children,
+    encode,
+    optimal_moves,
+    play,
+    to_move,
+    winner,
+)
 
 __all__ = [
     "train_self_play", "greedy_policy", "random_policy", "play_game", "match_stats",

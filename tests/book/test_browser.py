@@ -61,7 +61,8 @@ def browser():
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
             args=[
-                "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking",
                 "--disable-component-update", "--disable-sync",
             ],
         )
@@ -130,4 +131,5 @@ def test_every_page_offers_a_notebook_download(site_url, page):
     notebook = response.json()
     assert notebook["nbformat"] == 4
     code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
-    assert code and any(c.get("outputs") for c in code), "the notebook should carry the build's outputs"
+    assert code and any(c.get("outputs") for c in code), \
+        "the notebook should carry the build's outputs"

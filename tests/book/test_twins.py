@@ -29,8 +29,10 @@ CELL = "```{code-cell} ipython3\n%s\n```\n"
     [
         ("# A\n" + CELL % "x = 1", "# 甲\n" + CELL % "x = 1", None),
         ("# A\n" + CELL % "x = 1", "# 甲\n" + CELL % "x = 2", "first difference at cell 1"),
-        ("# A\n" + CELL % ":tags: [hide-input]\nx = 1", "# 甲\n" + CELL % "x = 1", "code cells differ"),
-        ("# A\n" + CELL % "x = 1" + CELL % "y = 2", "# 甲\n" + CELL % "x = 1", "2 in en/, 1 in zh-TW/"),
+        ("# A\n" + CELL % ":tags: [hide-input]\nx = 1", "# 甲\n" + CELL % "x = 1",
+         "code cells differ"),
+        ("# A\n" + CELL % "x = 1" + CELL % "y = 2", "# 甲\n" + CELL % "x = 1",
+         "2 in en/, 1 in zh-TW/"),
     ],
 )
 def test_twin_check_detects_differences(tmp_path, en_text, zh_text, expected):

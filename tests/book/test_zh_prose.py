@@ -51,8 +51,10 @@ def test_detector():
     assert wrapped_lines("清單：\n- 第一項\n") == []
 
 
-# Mainland usages, and synonyms the book avoids, with the terms it uses (STYLE.md, glossary).
-MAINLAND = {
+# Words the book does not use, with the term it uses instead.  Every replacement is a term of
+# the glossary (the authority: test_replacements_are_glossary_terms), or a spelling rule.
+AVOID = {
+    # mainland usages
     r"智能體": "代理人",
     r"激活": "激勵",
     r"(?<!演)算法": "演算法",
@@ -74,6 +76,17 @@ MAINLAND = {
     r"歸一化": "正規化",
     r"代碼": "程式碼",
     r"概率": "機率",
+    r"窗口": "視窗",
+    r"誤差棒": "誤差線",
+    r"採樣": "取樣",
+    r"循環神經網路": "遞迴神經網路",
+    r"(?<!集)束搜尋": "集束搜尋",
+    r"(?<!集)束寬": "集束寬度",
+    r"優化(?!器)": "最佳化",
+    r"講義": "課程筆記",
+    r"程式格|(?<!程式碼)(?<!碼)儲存格": "程式碼儲存格",
+    r"第[一二三四五六七八九十]篇": "第X部",
+    r"(?:作業系統的|多個|每個|子)程序": "行程",
     # synonyms the book does not use (one term per concept, as in the glossary)
     r"仿射轉換": "仿射變換",
     r"存檔點": "檢查點",
@@ -81,15 +94,63 @@ MAINLAND = {
     r"過濾器": "濾波器",
     r"填補": "填充",
 }
+# English words that have a glossary term: in Chinese prose they appear only in parentheses
+# after the term, or as code.
+BARE_ENGLISH = {"epoch": "訓練週期", "epochs": "訓練週期", "dropout": "丟棄法",
+                "autograd": "自動微分"}
+CODE_DIRECTIVES = ("{code-cell}", "{code-block}", "{code}", "{literalinclude}", "{math}")
 
 
-def mainland_terms(text: str) -> list[str]:
-    prose = re.sub(r"```.*?```", "", text, flags=re.S)  # code cells are shared with en
+def prose(text: str) -> str:
+    """The prose of a page that readers see: code cells, code blocks, math blocks and directive
+    option lines removed (admonitions and other directives keep their text)."""
+    out, code_fence, directive_fences = [], None, []
+    for line in text.splitlines():
+        stripped = line.strip()
+        fence = re.match(r"^(`{3,}|~{3,})(.*)$", stripped)
+        if code_fence is not None:
+            if fence and not fence.group(2).strip() and fence.group(1)[0] == code_fence[0] \
+                    and len(fence.group(1)) >= len(code_fence):
+                code_fence = None
+            continue
+        if fence:
+            marker, info = fence.group(1), fence.group(2).strip()
+            if directive_fences and not info and marker == directive_fences[-1]:
+                directive_fences.pop()  # the end of an admonition: its text was kept
+            elif info.startswith("{") and not info.startswith(CODE_DIRECTIVES):
+                directive_fences.append(marker)
+            else:
+                code_fence = marker
+            continue
+        if stripped.startswith(":::") or re.match(r"^:[a-z-]+:", stripped):
+            continue  # a colon fence, or a directive's option line
+        out.append(line)
+    return "\n".join(out)
+
+
+def _without_code_and_math(text: str) -> str:
+    text = re.sub(r"`[^`]*`", " ", text)
+    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
+    return re.sub(r"\$[^$]*\$", " ", text)
+
+
+def avoided_terms(text: str) -> list[str]:
+    body = prose(text)
     found = []
-    for pattern, taiwan in MAINLAND.items():
-        for match in re.finditer(pattern, prose):
-            context = prose[max(0, match.start() - 8): match.end() + 8].replace("\n", " ")
-            found.append(f"{match.group(0)} -> {taiwan} in '…{context}…'")
+    for pattern, preferred in AVOID.items():
+        for match in re.finditer(pattern, body):
+            context = body[max(0, match.start() - 8): match.end() + 8].replace("\n", " ")
+            found.append(f"{match.group(0)} -> {preferred} in '…{context}…'")
+    plain = _without_code_and_math(body)
+    for word, term in BARE_ENGLISH.items():
+        for match in re.finditer(rf"(?<![A-Za-z_./]){word}(?![A-Za-z_./])", plain):
+            before = plain[:match.start()]
+            opened = max(before.rfind("（"), before.rfind("("))
+            closed = max(before.rfind("）"), before.rfind(")"))
+            if opened > closed:  # inside parentheses: the English gloss of a term
+                continue
+            context = plain[max(0, match.start() - 8): match.end() + 8].replace("\n", " ")
+            found.append(f"bare '{match.group(0)}' -> {term} in '…{context}…'")
     return found
 
 
@@ -99,12 +160,34 @@ ALLOWED_MENTIONS = {"glossary.md"}  # the glossary names the variants it rejects
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(BOOK)) for p in PAGES])
 def test_taiwan_usage(page):
     if page.name in ALLOWED_MENTIONS:
-        return
-    found = mainland_terms(page.read_text(encoding="utf-8"))
+        pytest.skip("the glossary names the variants it rejects")
+    found = avoided_terms(page.read_text(encoding="utf-8"))
     assert not found, f"{page.name}: " + "; ".join(found[:8])
 
 
-def test_mainland_detector():
-    assert mainland_terms("這個演算法很好") == []
-    assert mainland_terms("這個算法很好")
-    assert mainland_terms("```\n# 智能體 in a code cell\n```\n") == []
+def test_term_detector():
+    assert avoided_terms("這個演算法很好") == []
+    assert avoided_terms("這個算法很好")
+    assert avoided_terms("```{code-cell} ipython3\n# 智能體 in a code cell\n```\n") == []
+    assert avoided_terms("````{admonition} 解答\n:class: dropdown\n智能體\n````\n")
+    assert avoided_terms("```{admonition} 解答\n:class: dropdown\n代理人\n```\n\n後來的智能體")
+    assert avoided_terms("優化器很好") == [] and avoided_terms("一個優化問題")
+    assert avoided_terms("訓練週期（epoch）") == [] and avoided_terms("每個 epoch 之後")
+    assert avoided_terms("用 `dropout` 參數") == []
+    assert avoided_terms("集束搜尋與集束寬度") == [] and avoided_terms("束搜尋")
+
+
+def test_replacements_are_glossary_terms():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("dlbook_conf", BOOK.parent / "conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    glossary = {zh for zh, _ in conf.glossary_terms("zh-TW")}
+    text = (BOOK / "zh-TW" / "glossary.md").read_text(encoding="utf-8")
+    rules = {"第X部", "正規化", "程式碼", "影片", "記憶體", "硬體", "軟體", "資訊", "預設", "呼叫",
+             "字元", "變數", "穩健", "模組", "網路", "激勵", "演算法", "影像", "機率", "資料集",
+             "批次", "仿射變換", "提前停止"}
+    missing = sorted(t for t in set(AVOID.values()) | set(BARE_ENGLISH.values())
+                     if t not in rules and t not in glossary and t not in text)
+    assert not missing, f"replacement terms missing from the glossary: {missing}"

@@ -9,12 +9,26 @@ from hypothesis import strategies as st
 from torch import nn
 
 from dlbook.cnn import architectures as arch
-from dlbook.cnn.architectures_torch import (LENET5_C3_TABLE, AlexNet, LeNet5, SparseConv2d,
-                                            Subsample, vgg16)
+from dlbook.cnn.architectures_torch import (
+    LENET5_C3_TABLE,
+    AlexNet,
+    LeNet5,
+    SparseConv2d,
+    Subsample,
+    vgg16,
+)
 from dlbook.cnn.efficientnet_torch import EfficientNet, MBConv, SqueezeExcitation, efficientnet
 from dlbook.cnn.inception_torch import GOOGLENET_INCEPTION, GoogLeNet, Inception
 from dlbook.cnn.mobilenet_torch import DepthwiseSeparableConv, InvertedResidual, MobileNetV2
-from dlbook.cnn.resnet_torch import BasicBlock, Bottleneck, DeepMLP, ResNet, resnet18, resnet34, resnet50
+from dlbook.cnn.resnet_torch import (
+    BasicBlock,
+    Bottleneck,
+    DeepMLP,
+    ResNet,
+    resnet18,
+    resnet34,
+    resnet50,
+)
 from dlbook.nn.summary_torch import summary
 
 

@@ -6,8 +6,14 @@ import scipy.ndimage as ndi
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlbook.cnn.augment import (add_gaussian_noise, crop, flip_horizontal, random_augment, rotate,
-                                shift)
+from dlbook.cnn.augment import (
+    add_gaussian_noise,
+    crop,
+    flip_horizontal,
+    random_augment,
+    rotate,
+    shift,
+)
 
 
 def batch(n=3, c=2, h=6, w=7, seed=0):

@@ -6,8 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from skimage import data
 
-from dlbook.cnn.color_histogram import (bin_index, color_histogram, histogram_intersection,
-                                        joint_color_histogram)
+from dlbook.cnn.color_histogram import (
+    bin_index,
+    color_histogram,
+    histogram_intersection,
+    joint_color_histogram,
+)
 
 
 @pytest.mark.parametrize("bins", [1, 4, 16, 256])

@@ -9,8 +9,15 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlbook.cnn.conv import (col2im, conv2d_backward, conv2d_forward, conv_output_size, conv_transpose2d_backward,
-                             conv_transpose2d_forward, im2col)
+from dlbook.cnn.conv import (
+    col2im,
+    conv2d_backward,
+    conv2d_forward,
+    conv_output_size,
+    conv_transpose2d_backward,
+    conv_transpose2d_forward,
+    im2col,
+)
 
 TOL = dict(rtol=1e-9, atol=1e-9)
 

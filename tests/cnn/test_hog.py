@@ -5,8 +5,15 @@ import pytest
 from skimage import data
 from skimage.feature import hog as skimage_hog
 
-from dlbook.cnn.hog import (BLOCK_NORMS, cell_histograms, hog, hog_glyphs, image_gradients,
-                            normalize_blocks, orientation_votes)
+from dlbook.cnn.hog import (
+    BLOCK_NORMS,
+    cell_histograms,
+    hog,
+    hog_glyphs,
+    image_gradients,
+    normalize_blocks,
+    orientation_votes,
+)
 
 IMAGES = {
     "camera": data.camera()[:96, :120],

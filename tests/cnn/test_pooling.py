@@ -6,7 +6,12 @@ import torch
 import torch.nn.functional as F
 
 from dlbook.cnn import conv
-from dlbook.cnn.pooling import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
+from dlbook.cnn.pooling import (
+    avg_pool2d_backward,
+    avg_pool2d_forward,
+    max_pool2d_backward,
+    max_pool2d_forward,
+)
 
 TOL = dict(rtol=1e-9, atol=1e-9)
 

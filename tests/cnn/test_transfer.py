@@ -6,8 +6,13 @@ import pytest
 import torch
 from torch import nn
 
-from dlbook.cnn.transfer_torch import (DigitsCNN, count_parameters, finetune_param_groups,
-                                       replace_head, set_trainable)
+from dlbook.cnn.transfer_torch import (
+    DigitsCNN,
+    count_parameters,
+    finetune_param_groups,
+    replace_head,
+    set_trainable,
+)
 
 
 @pytest.fixture(autouse=True, scope="module")

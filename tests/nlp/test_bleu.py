@@ -11,8 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from nltk.translate import bleu_score as nltk_bleu
 
-from dlbook.nlp.bleu import (bleu_from_stats, bleu_stats, brevity_penalty, corpus_bleu,
-                             corpus_stats, modified_precisions, sentence_bleu)
+from dlbook.nlp.bleu import (
+    bleu_from_stats,
+    bleu_stats,
+    brevity_penalty,
+    corpus_bleu,
+    corpus_stats,
+    modified_precisions,
+    sentence_bleu,
+)
 
 WORDS = list("abcde")
 tokens = st.lists(st.sampled_from(WORDS), min_size=0, max_size=9)

@@ -5,8 +5,14 @@ import pytest
 import torch
 
 from dlbook.nlp.keyed_vectors import KeyedVectors
-from dlbook.nlp.sentiment import (average_embeddings, bag_of_words, cross_validate, fit_logistic,
-                                  load_polarity, predict_proba)
+from dlbook.nlp.sentiment import (
+    average_embeddings,
+    bag_of_words,
+    cross_validate,
+    fit_logistic,
+    load_polarity,
+    predict_proba,
+)
 
 
 def test_polarity_file():

@@ -6,9 +6,19 @@ import torch
 
 from dlbook.nlp import beam_search_torch
 from dlbook.nlp.beam_search import beam_search
-from dlbook.nlp.seq2seq_torch import (BOS, EOS, SRC_VOCAB, TGT_VOCAB, Seq2Seq, make_step_fn,
-                                      number_pairs, number_to_words, pad_batch,
-                                      sequence_log_prob, train_seq2seq)
+from dlbook.nlp.seq2seq_torch import (
+    BOS,
+    EOS,
+    SRC_VOCAB,
+    TGT_VOCAB,
+    Seq2Seq,
+    make_step_fn,
+    number_pairs,
+    number_to_words,
+    pad_batch,
+    sequence_log_prob,
+    train_seq2seq,
+)
 
 
 @pytest.mark.parametrize("n, words", [

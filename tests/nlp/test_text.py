@@ -7,8 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlbook.nlp.text import (Vocabulary, bag_of_words, ngram_counts, ngrams, one_hot,
-                             remove_stop_words, tokenize)
+from dlbook.nlp.text import (
+    Vocabulary,
+    bag_of_words,
+    ngram_counts,
+    ngrams,
+    one_hot,
+    remove_stop_words,
+    tokenize,
+)
 
 
 @pytest.mark.parametrize("text, kwargs, expected", [

@@ -5,7 +5,12 @@ import pytest
 import torch
 
 from dlbook.nlp import word2vec, word2vec_torch
-from dlbook.nlp.word2vec import full_softmax_loss_and_grads, scatter_add, sgns_loss_and_grads, window_pairs
+from dlbook.nlp.word2vec import (
+    full_softmax_loss_and_grads,
+    scatter_add,
+    sgns_loss_and_grads,
+    window_pairs,
+)
 
 TRAINERS = [word2vec.Word2Vec,
             lambda *a, **k: word2vec_torch.Word2Vec(*a, device="cpu", **k)]

@@ -9,8 +9,16 @@ import numpy as np
 import pytest
 import torch
 
-from dlbook.nn.activation_layers import (ELU, SELU, Hardsigmoid, Maxout, PReLU, RReLU, Softmax,
-                                         Softplus)
+from dlbook.nn.activation_layers import (
+    ELU,
+    SELU,
+    Hardsigmoid,
+    Maxout,
+    PReLU,
+    RReLU,
+    Softmax,
+    Softplus,
+)
 from dlbook.nn.gradient_check import gradient_check
 from dlbook.nn.linear import Linear
 from dlbook.nn.module import Sequential

@@ -4,9 +4,18 @@ import numpy as np
 import pytest
 import torch
 
-from dlbook.nn.backprop_example import (COURSE_W_HIDDEN, COURSE_W_OUTPUT, COURSE_X, COURSE_Y,
-                                        course_hidden_gradient, format_table, sigmoid_net_backward,
-                                        sigmoid_net_forward, squared_error, worked_example)
+from dlbook.nn.backprop_example import (
+    COURSE_W_HIDDEN,
+    COURSE_W_OUTPUT,
+    COURSE_X,
+    COURSE_Y,
+    course_hidden_gradient,
+    format_table,
+    sigmoid_net_backward,
+    sigmoid_net_forward,
+    squared_error,
+    worked_example,
+)
 
 
 def torch_grads(x, y, wh, wo):

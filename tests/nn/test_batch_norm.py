@@ -6,7 +6,12 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlbook.nn.batch_norm import BatchNorm1d, batch_norm_backward, batch_norm_forward, batch_norm_running_stats
+from dlbook.nn.batch_norm import (
+    BatchNorm1d,
+    batch_norm_backward,
+    batch_norm_forward,
+    batch_norm_running_stats,
+)
 from dlbook.nn.linear import Linear
 from dlbook.nn.module import Layer, Sequential
 

@@ -5,8 +5,15 @@ import numpy as np
 import pytest
 import torch
 
-from dlbook.nn.callbacks import (Callback, EarlyStopping, History, LambdaCallback, ModelCheckpoint,
-                                 ReduceLROnPlateau, TrainingContext)
+from dlbook.nn.callbacks import (
+    Callback,
+    EarlyStopping,
+    History,
+    LambdaCallback,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+    TrainingContext,
+)
 
 # (mode, threshold_mode, threshold, patience, cooldown, factor, min_lr)
 PLATEAU_CASES = [

@@ -21,8 +21,15 @@ from hypothesis.extra.numpy import arrays
 
 from dlbook.nn import cross_entropy as CE
 from dlbook.nn import cross_entropy_torch as CET
-from tests.nn.loss_checks import (RTOL, check_cuda_matches_cpu, check_numpy_loss,
-                                  check_torch_loss, loss_cases, make_case, t64)
+from tests.nn.loss_checks import (
+    RTOL,
+    check_cuda_matches_cpu,
+    check_numpy_loss,
+    check_torch_loss,
+    loss_cases,
+    make_case,
+    t64,
+)
 
 
 def _probs(rng, n, c):

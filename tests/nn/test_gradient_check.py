@@ -10,8 +10,13 @@ import pytest
 
 from dlbook.nn import activations as act
 from dlbook.nn.backprop_example import sigmoid_net_backward, sigmoid_net_forward, squared_error
-from dlbook.nn.gradient_check import (gradient_check, gradient_errors, numerical_gradient,
-                                      relative_error, verdict)
+from dlbook.nn.gradient_check import (
+    gradient_check,
+    gradient_errors,
+    numerical_gradient,
+    relative_error,
+    verdict,
+)
 from dlbook.nn.linear import Linear, linear_backward, linear_forward
 from dlbook.nn.maxout import maxout, maxout_backward
 from dlbook.nn.module import LeakyReLU, ReLU, Sequential, Sigmoid, Tanh

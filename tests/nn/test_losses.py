@@ -19,8 +19,14 @@ from hypothesis.extra.numpy import arrays
 
 from dlbook.nn import losses as L
 from dlbook.nn import losses_torch as LT
-from tests.nn.loss_checks import (RTOL, check_cuda_matches_cpu, check_numpy_loss, check_torch_loss,
-                                  loss_cases, make_case)
+from tests.nn.loss_checks import (
+    RTOL,
+    check_cuda_matches_cpu,
+    check_numpy_loss,
+    check_torch_loss,
+    loss_cases,
+    make_case,
+)
 
 
 def _masks(rng, shape):

@@ -8,8 +8,16 @@ import sklearn.metrics as skm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlbook.nn.metrics import (accuracy, confusion_matrix, error_decomposition, f1, fbeta, precision,
-                               precision_recall_fbeta, recall)
+from dlbook.nn.metrics import (
+    accuracy,
+    confusion_matrix,
+    error_decomposition,
+    f1,
+    fbeta,
+    precision,
+    precision_recall_fbeta,
+    recall,
+)
 
 
 def sklearn_prf(y_true, y_pred, **kw):

@@ -11,9 +11,15 @@ from dlbook.nn import optim
 from dlbook.nn.landscapes import rosenbrock_grad
 from dlbook.nn.optim_torch import OPTIMIZER_NAMES
 from dlbook.nn.optim_torch import trajectory as torch_trajectory
-from tests.nn.optim_checks import (CASES_ADAM_FAMILY, CASES_SGD_FAMILY, ISSUE_KEYWORDS,
-                                   assert_inputs_not_modified, assert_numpy_matches_torch,
-                                   case_id, rosenbrock_loss)
+from tests.nn.optim_checks import (
+    CASES_ADAM_FAMILY,
+    CASES_SGD_FAMILY,
+    ISSUE_KEYWORDS,
+    assert_inputs_not_modified,
+    assert_numpy_matches_torch,
+    case_id,
+    rosenbrock_loss,
+)
 
 
 @pytest.mark.parametrize("name, hyper", CASES_SGD_FAMILY,

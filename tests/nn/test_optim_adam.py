@@ -11,9 +11,16 @@ from hypothesis import strategies as st
 from dlbook.nn import optim, optim_adam
 from dlbook.nn.landscapes import rosenbrock_grad
 from dlbook.nn.optim_torch import trajectory as torch_trajectory
-from tests.nn.optim_checks import (CASES_ADAM_FAMILY, PROBLEM, STEPS, assert_inputs_not_modified,
-                                   assert_numpy_matches_torch, case_id, rosenbrock_loss,
-                                   torch_optim_reference)
+from tests.nn.optim_checks import (
+    CASES_ADAM_FAMILY,
+    PROBLEM,
+    STEPS,
+    assert_inputs_not_modified,
+    assert_numpy_matches_torch,
+    case_id,
+    rosenbrock_loss,
+    torch_optim_reference,
+)
 
 
 @pytest.mark.parametrize("name, hyper", CASES_ADAM_FAMILY,

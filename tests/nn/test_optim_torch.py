@@ -11,8 +11,12 @@ import torch
 
 from dlbook.nn import optim, optim_torch
 from dlbook.nn.optim_torch import OPTIMIZER_NAMES, float64_default
-from tests.nn.optim_checks import (CASES_ADAM_FAMILY, CASES_SGD_FAMILY,
-                                   assert_twin_matches_torch, case_id)
+from tests.nn.optim_checks import (
+    CASES_ADAM_FAMILY,
+    CASES_SGD_FAMILY,
+    assert_twin_matches_torch,
+    case_id,
+)
 
 CASES = CASES_SGD_FAMILY + CASES_ADAM_FAMILY
 

@@ -4,8 +4,14 @@ import numpy as np
 import pytest
 import torch
 
-from dlbook.nn.regularization import (l1_penalty, l1_penalty_grad, l2_penalty, l2_penalty_grad, l2_sgd_step,
-                                      weight_decay_factor)
+from dlbook.nn.regularization import (
+    l1_penalty,
+    l1_penalty_grad,
+    l2_penalty,
+    l2_penalty_grad,
+    l2_sgd_step,
+    weight_decay_factor,
+)
 
 
 def random_weights(seed):

@@ -6,7 +6,12 @@ import torch
 from torch import nn
 
 from dlbook.nn.summary_torch import summary
-from dlbook.nn.ticket_model_torch import SharedEncoderPair, TicketModel, make_ticket_data, ticket_loss
+from dlbook.nn.ticket_model_torch import (
+    SharedEncoderPair,
+    TicketModel,
+    make_ticket_data,
+    ticket_loss,
+)
 
 
 def dense(n_in, n_out):

@@ -8,8 +8,16 @@ from dlbook.nn.checkpoint import load_checkpoint
 from dlbook.nn.linear import Linear
 from dlbook.nn.module import ReLU, Sequential
 from dlbook.nn.optim import SGD
-from dlbook.nn.training import (accuracy_from_logits, batch_indices, evaluate, fit, mse_loss, predict,
-                                softmax_cross_entropy, split_validation)
+from dlbook.nn.training import (
+    accuracy_from_logits,
+    batch_indices,
+    evaluate,
+    fit,
+    mse_loss,
+    predict,
+    softmax_cross_entropy,
+    split_validation,
+)
 
 
 def _data(n=96, seed=0):

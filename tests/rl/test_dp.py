@@ -11,8 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlbook.rl.dp import (greedy_policy, policy_evaluation, policy_evaluation_exact,
-                          policy_iteration, q_from_v, success_probability, value_iteration)
+from dlbook.rl.dp import (
+    greedy_policy,
+    policy_evaluation,
+    policy_evaluation_exact,
+    policy_iteration,
+    q_from_v,
+    success_probability,
+    value_iteration,
+)
 from dlbook.rl.gridworld import gridworld
 from dlbook.rl.mdp import bellman_optimality_backup, transition_arrays
 from tests.rl.test_mdp import SB_LAYOUT, SB_RANDOM_VALUES, random_table

@@ -6,10 +6,18 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from dlbook.rl.dqn_torch import (DQNConfig, QNetwork, dqn_update, epsilon_greedy, hard_update,
-                                 huber_loss, linear_epsilon, soft_update, td_targets)
+from dlbook.rl.dqn_torch import (
+    DQNConfig,
+    QNetwork,
+    dqn_update,
+    epsilon_greedy,
+    hard_update,
+    huber_loss,
+    linear_epsilon,
+    soft_update,
+    td_targets,
+)
 from dlbook.rl.replay import Batch
-
 
 # --- the TD target -------------------------------------------------------------------------
 

@@ -6,11 +6,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlbook.rl.dp import policy_evaluation
 from dlbook.rl.blackjack import blackjack_grids
-from dlbook.rl.mc import (constant_alpha_mc_prediction, every_visit_mc_prediction,
-                          first_visit_mc_prediction, mc_control_epsilon_soft,
-                          mc_prediction_from_episodes, step_returns)
+from dlbook.rl.dp import policy_evaluation
+from dlbook.rl.mc import (
+    constant_alpha_mc_prediction,
+    every_visit_mc_prediction,
+    first_visit_mc_prediction,
+    mc_control_epsilon_soft,
+    mc_prediction_from_episodes,
+    step_returns,
+)
 from dlbook.rl.tabular import TabularEnv, encode_state
 
 # One non-terminal state that loops with probability p, reward 1 per step (Sutton & Barto,

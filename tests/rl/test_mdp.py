@@ -10,9 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dlbook.rl.gridworld import gridworld
-from dlbook.rl.mdp import (TabularMDP, action_values, as_policy_matrix, bellman_expectation_backup,
-                           bellman_optimality_backup, discounted_return, flatten_table,
-                           induced_chain, transition_arrays)
+from dlbook.rl.mdp import (
+    TabularMDP,
+    action_values,
+    as_policy_matrix,
+    bellman_expectation_backup,
+    bellman_optimality_backup,
+    discounted_return,
+    flatten_table,
+    induced_chain,
+    transition_arrays,
+)
 
 # Sutton & Barto (2018), Example 4.1 / Figure 4.1: 4x4 grid, terminal corners, reward -1 per step;
 # the equiprobable random policy has these values (gamma = 1), an oracle from the literature.

@@ -6,8 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlbook.rl.tabular import (EnvStepper, TabularEnv, UniformStream, discrete_sizes,
-                               encode_state, epsilon_greedy_action, epsilon_greedy_probs)
+from dlbook.rl.tabular import (
+    EnvStepper,
+    TabularEnv,
+    UniformStream,
+    discrete_sizes,
+    encode_state,
+    epsilon_greedy_action,
+    epsilon_greedy_probs,
+)
 
 
 def test_tabular_env_rejects_bad_tables():

@@ -6,8 +6,14 @@ import pytest
 
 from dlbook.rl.dp import policy_evaluation, q_from_v, success_probability, value_iteration
 from dlbook.rl.tabular import TabularEnv, epsilon_greedy_probs
-from dlbook.rl.td import (expected_sarsa, greedy_path, q_learning, random_walk_env, sarsa,
-                          td0_prediction)
+from dlbook.rl.td import (
+    expected_sarsa,
+    greedy_path,
+    q_learning,
+    random_walk_env,
+    sarsa,
+    td0_prediction,
+)
 
 CONTROL = [q_learning, sarsa, expected_sarsa]
 

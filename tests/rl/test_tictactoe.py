@@ -6,10 +6,21 @@ import functools
 import numpy as np
 import pytest
 
-from dlbook.rl.tictactoe import (N_CODES, WIN_LINES, check_board, children, decode, encode,
-                                 minimax_value, minimax_values, optimal_moves, play,
-                                 reachable_codes, to_move, winner)
-
+from dlbook.rl.tictactoe import (
+    N_CODES,
+    WIN_LINES,
+    check_board,
+    children,
+    decode,
+    encode,
+    minimax_value,
+    minimax_values,
+    optimal_moves,
+    play,
+    reachable_codes,
+    to_move,
+    winner,
+)
 
 # --- an independent oracle: plain recursive minimax over tuples, no NumPy, no shared code --
 

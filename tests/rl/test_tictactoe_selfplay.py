@@ -7,10 +7,16 @@ import numpy as np
 import pytest
 
 from dlbook.rl.tictactoe import N_CODES, children, minimax_values, optimal_moves
-from dlbook.rl.tictactoe_selfplay import (greedy_policy, load_values, match_stats,
-                                          outcomes_vs_minimax, play_game, random_policy,
-                                          save_values, train_self_play)
-
+from dlbook.rl.tictactoe_selfplay import (
+    greedy_policy,
+    load_values,
+    match_stats,
+    outcomes_vs_minimax,
+    play_game,
+    random_policy,
+    save_values,
+    train_self_play,
+)
 
 # --- the exhaustive judge --------------------------------------------------------------------
 
