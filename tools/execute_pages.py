@@ -281,11 +281,11 @@ def in_cache(root: Path, nb, lang: str) -> bool:
 
 
 # -- Running one page ----------------------------------------------------------------------------
-def run_page(root: str, source: str, timeout: int = CELL_TIMEOUT_S):
+def run_page(root: str, source: str, log: str | None = None, timeout: int = CELL_TIMEOUT_S):
     """Execute one page in a fresh kernel (in a worker process); return the notebook and report.
 
     Returns ``(notebook_json, report, seconds, error)``; ``error`` is ``None`` on success or the
-    failing cell's traceback.
+    failing cell's traceback.  The kernel's own messages (its stderr) go to ``log``.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -301,6 +301,11 @@ def run_page(root: str, source: str, timeout: int = CELL_TIMEOUT_S):
     env.pop("MPLBACKEND", None)   # the kernel's inline backend draws the figures
     client = NotebookClient(work, timeout=timeout, kernel_name="python3", allow_errors=False,
                             resources={"metadata": {"path": str(path.parent)}})
+    if log is not None:  # this worker process runs one page at a time: its stderr is the kernel's
+        Path(log).parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(fd, 2)
+        os.close(fd)
     start = time.perf_counter()
     error = None
     try:
@@ -373,7 +378,9 @@ def execute(root: Path, jobs: list[Job], workers: int, log=print) -> list[dict]:
     results, failures = [], []
     ctx = multiprocessing.get_context("fork")
     with cf.ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx) as pool:
-        futures = {pool.submit(run_page, str(root), str(j.page.sources[j.lang])): j for j in order}
+        futures = {pool.submit(run_page, str(root), str(j.page.sources[j.lang]),
+                               str(record_path(root, j.page.name, j.lang).with_suffix(".log"))): j
+                   for j in order}
         for done, future in enumerate(cf.as_completed(futures), start=1):
             job = futures[future]
             nb_json, report, seconds, error = future.result()

@@ -83,7 +83,8 @@ def web_bible_verses(root: Path = SWORD_WEB) -> list[str]:
     Examples
     --------
     >>> verses = web_bible_verses()       # about 39,000 where sword-text-web is installed
-    >>> genesis = [v for v in verses if "In the beginning, God" in v] or ["in the beginning god created the heavens and the earth"]
+    >>> genesis = [v for v in verses if "In the beginning, God" in v] or [
+    ...     "in the beginning god created the heavens and the earth"]
     >>> " ".join(tokenize(genesis[0]))
     'in the beginning god created the heavens and the earth'
     """
@@ -121,8 +122,20 @@ def kjv_verses() -> list[str]:
     return [line.split(" ", 1)[1] for line in out.splitlines() if " " in line]
 
 
+def _package_files(package: str) -> set[str] | None:
+    """The files a Debian package installed (from dpkg's list), or None where unknown."""
+    listing = Path("/var/lib/dpkg/info") / f"{package}.list"
+    if not listing.exists():
+        return None
+    return set(listing.read_text(encoding="utf-8", errors="replace").split())
+
+
 def fortunes(root: Path = FORTUNE_DIR) -> list[str]:
     r"""The fortunes of the ``fortunes`` package, one string per fortune (``%`` separated).
+
+    Only the files of the English ``fortunes`` and ``fortunes-min`` packages are read (Debian's
+    lists of the files they installed): other packages, such as the Chinese ``fortunes-zh``,
+    share the folder.
 
     Examples
     --------
@@ -134,8 +147,14 @@ def fortunes(root: Path = FORTUNE_DIR) -> list[str]:
     """
     if not root.is_dir():
         return []
+    owned = None
+    if root == FORTUNE_DIR:  # fortunes depends on fortunes-min, which holds a few of the files
+        lists = [_package_files(p) for p in ("fortunes", "fortunes-min")]
+        owned = set().union(*[f for f in lists if f is not None]) if any(lists) else None
     items: list[str] = []
     for path in sorted(p for p in root.iterdir() if p.is_file() and p.suffix == ""):
+        if owned is not None and str(path) not in owned:
+            continue  # another package's fortunes (fortunes-zh is Chinese): not this corpus
         text = path.read_text(encoding="utf-8", errors="replace")
         items.extend(f for f in re.split(r"^%$", text, flags=re.MULTILINE) if f.strip())
     return items

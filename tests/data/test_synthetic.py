@@ -10,8 +10,15 @@ from sklearn.linear_model import LogisticRegression
 
 from dlbook.data import synthetic
 from dlbook.data.synthetic import (
-    CLASSIFICATION, DATASETS, circles, make_dataset, playground_features, regression_plane, spiral,
-    two_gaussians, xor,
+    CLASSIFICATION,
+    DATASETS,
+    circles,
+    make_dataset,
+    playground_features,
+    regression_plane,
+    spiral,
+    two_gaussians,
+    xor,
 )
 
 NAMES = sorted(DATASETS)
