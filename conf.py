@@ -283,6 +283,38 @@ def _write_notebook(source: Path, executed: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
+# -- Redirects for pages that moved ----------------------------------------------------------------
+# book/redirects.json maps an old page name to its new one ({"part7/dp": "part6/dp"}); the build
+# writes a small HTML page at the old address that forwards to the new one, so old links resolve.
+REDIRECTS_FILE = ROOT / "book" / "redirects.json"
+
+
+def redirects() -> dict[str, str]:
+    if not REDIRECTS_FILE.exists():
+        return {}
+    return json.loads(REDIRECTS_FILE.read_text(encoding="utf-8"))
+
+
+def redirect_html(old: str, new: str) -> str:
+    """The page written at ``old``: a link and an instant refresh to ``new`` (relative)."""
+    target = "../" * old.count("/") + f"{new}.html"
+    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+            f'<meta http-equiv="refresh" content="0; url={target}">'
+            f'<link rel="canonical" href="{target}"><title>{new}</title></head>'
+            f'<body><p><a href="{target}">{target}</a></p></body></html>\n')
+
+
+def _write_redirects(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    for old, new in redirects().items():
+        if (Path(app.srcdir) / f"{old}.md").exists():
+            raise ValueError(f"book/redirects.json redirects {old!r}, which is still a page")
+        path = Path(app.outdir) / f"{old}.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(redirect_html(old, new), encoding="utf-8")
+
+
 def setup(app):
     app.add_search_language(_fixed_chinese_search())
     app.connect("config-inited", _on_config_inited)
@@ -291,6 +323,7 @@ def setup(app):
     app.connect("env-purge-doc", _on_env_purge_doc)
     app.connect("env-merge-info", _on_env_merge_info)
     app.connect("build-finished", _copy_mathjax)
+    app.connect("build-finished", _write_redirects)
     app.connect("html-page-context", _on_page_context, priority=400)
     return {"parallel_read_safe": True}
 

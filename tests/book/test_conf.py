@@ -64,3 +64,11 @@ def test_language_switch_points_at_the_twin(conf):
     App.config.language = "en"
     conf._on_page_context(App, "index", "page.html", context, None)
     assert context["dlbook_lang_switch"]["url"] == "../zh-TW/index.html"
+
+
+def test_redirect_page_points_to_the_new_address(conf):
+    html = conf.redirect_html("part7/dp", "part6/dp")
+    assert 'url=../part6/dp.html' in html and 'href="../part6/dp.html"' in html
+    for old, new in conf.redirects().items():
+        assert (ROOT / "book" / "en" / f"{new}.md").exists(), f"{old} redirects to a missing page"
+        assert not (ROOT / "book" / "en" / f"{old}.md").exists(), f"{old} is still a page"
