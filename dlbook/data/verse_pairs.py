@@ -9,20 +9,27 @@ has its neighbours (often near-repeats) in the training set:
 - training: the other 62 books.
 
 Chapters :ref:`ch-attention` (recurrent networks with attention) and :ref:`ch-transformer`
-train on the same split, so their scores can be compared.
+train on the same task, :func:`verse_task`: verses of at most :data:`TASK_MAX_WORDS` words on
+both sides, lower-cased and split into words and punctuation by :func:`tokenize_verse`, so their
+BLEU scores (on these tokens) can be compared.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import re
 from dataclasses import dataclass
 
 from dlbook import _checks
 from dlbook.data.build_bible_pairs import TEST_BOOKS, VALID_BOOKS
 from dlbook.data.corpora import data_dir
 
-__all__ = ["VersePair", "verse_pairs_available", "load_verse_pairs", "pairs_manifest"]
+__all__ = ["VersePair", "TASK_MAX_WORDS", "verse_pairs_available", "load_verse_pairs",
+           "pairs_manifest", "tokenize_verse", "verse_task"]
+
+#: The longest verse (in words, on either side) of the translation task of Parts 3 and 4.
+TASK_MAX_WORDS = 16
 
 
 @dataclass(frozen=True)
@@ -120,3 +127,43 @@ def load_verse_pairs(split: str = "all", max_words: int | None = None) -> list[V
                 continue
             pairs.append(VersePair(book, int(chapter), int(verse), es, en))
     return pairs
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def tokenize_verse(text: str) -> list[str]:
+    r"""Lower-case words and punctuation marks of a verse, the tokens the translation task uses.
+
+    Examples
+    --------
+    >>> tokenize_verse("Y lloró Jesús.")
+    ['y', 'lloró', 'jesús', '.']
+    >>> tokenize_verse("God’s Spirit")
+    ['god', '’', 's', 'spirit']
+    """
+    return _TOKEN.findall(text.lower())
+
+
+def verse_task(split: str, max_words: int = TASK_MAX_WORDS) -> list[tuple[list[str], list[str]]]:
+    r"""The Spanish→English translation task: ``(spanish_tokens, english_tokens)`` per verse.
+
+    Parameters
+    ----------
+    split : {"train", "valid", "test"}
+        6,914 / 40 / 259 pairs with the default ``max_words`` (whole books held out).
+    max_words : int
+        Keep verses of at most this many words on both sides.
+
+    Examples
+    --------
+    >>> try:
+    ...     pairs = verse_task("test")
+    ... except FileNotFoundError:
+    ...     pairs = [(["y", "lloró", "jesús", "."], ["jesus", "wept", "."])]
+    >>> (["y", "lloró", "jesús", "."], ["jesus", "wept", "."]) in pairs
+    True
+    """
+    _checks.one_of(split, "split", ("train", "valid", "test"))
+    return [(tokenize_verse(p.spanish), tokenize_verse(p.english))
+            for p in load_verse_pairs(split, max_words)]
