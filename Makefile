@@ -109,11 +109,14 @@ book: execute
 	@ln -sfn ../zh-TW/html $(SITE)/zh-TW
 	@echo "== site ready in $(SITE) (make serve)"
 
-# Debian's chromium for the browser test (CI runs as root; elsewhere sudo is used if present).
+# Debian's chromium for the browser test, and tesseract with its Traditional Chinese model to
+# read a figure of the Chinese edition back from a screenshot (CI runs as root; elsewhere sudo).
+BROWSER_DEBS := chromium tesseract-ocr tesseract-ocr-chi-tra
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "== installing Debian's chromium for the browser test"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@missing=$$(for p in $(BROWSER_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	[ -z "$$missing" ] || { echo "== installing Debian's $$missing for the browser test"; \
+	  $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; }
 
 unit: $(STAMP)
 	$(PY) -m pytest -m "not browser"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -133,3 +134,65 @@ def test_every_page_offers_a_notebook_download(site_url, page):
     code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
     assert code and any(c.get("outputs") for c in code), \
         "the notebook should carry the build's outputs"
+
+
+TESSERACT = shutil.which("tesseract")
+
+
+def _figure_texts(lang_dir: str, page: str) -> list[list[str]]:
+    """The texts drawn on each figure of a page's edition, in order (from the build's cache)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("execute_pages_browser",
+                                                  ROOT / "tools" / "execute_pages.py")
+    executor = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = executor
+    spec.loader.exec_module(executor)
+    from jupyter_cache import get_cache
+
+    lang = {"en": "en", "zh-TW": "zh_TW"}[lang_dir]
+    nb = executor.read_notebook(ROOT / "book" / lang_dir / f"{page}.md")
+    _, merged = get_cache(str(executor.cache_dir(ROOT, lang))).merge_match_into_notebook(nb)
+    return [out.get("metadata", {}).get("dlbook_texts", [])
+            for cell in merged.cells if cell.cell_type == "code" for out in cell.outputs
+            if "image/png" in out.get("data", {})]
+
+
+def _similar(expected: str, seen: str) -> float:
+    """Share of the expected characters that OCR read, in order (longest common subsequence)."""
+    a, b = expected, "".join(seen.split())
+    row = [0] * (len(b) + 1)
+    for ch in a:
+        prev = 0
+        for j, other in enumerate(b, start=1):
+            prev, row[j] = row[j], prev + 1 if ch == other else max(row[j], row[j - 1])
+    return row[-1] / len(a)
+
+
+def test_chinese_figure_labels_are_chinese_glyphs(site_url, browser, tmp_path):
+    """A figure of the Chinese edition, as the browser shows it, read back by OCR: its title is
+    the Chinese text the page gave it (drawn with a Chinese font, not as empty boxes)."""
+    if TESSERACT is None:
+        _missing("tesseract (Debian tesseract-ocr, tesseract-ocr-chi-tra) is not installed")
+    import subprocess
+
+    texts = _figure_texts("zh-TW", CHAPTER)
+    cjk = re.compile(r"^[\u3400-\u9fff\uff0c\u3001\uff08\uff09]{4,}$")
+    target = next(((k, t) for k, ts in enumerate(texts) for t in ts if cjk.match(t)), None)
+    assert target is not None, f"no figure of zh-TW/{CHAPTER} has a Chinese text of 4+ characters"
+    k, title = target
+    context = browser.new_context(device_scale_factor=3)
+    page = context.new_page()
+    page.goto(f"{site_url}/zh-TW/{CHAPTER}.html")
+    figure = page.locator("div.cell_output img").nth(k)
+    figure.wait_for(timeout=20_000)
+    figure.scroll_into_view_if_needed()
+    shot = tmp_path / "figure.png"
+    figure.screenshot(path=str(shot))
+    context.close()
+    read = subprocess.run([TESSERACT, str(shot), "-", "-l", "chi_tra"], capture_output=True,
+                          text=True, timeout=120).stdout
+    assert _similar(title, read) >= 0.75, f"OCR of the figure read {read!r}, expected {title!r}"
+    english = _figure_texts("en", CHAPTER)[k]
+    assert title not in english, "the English edition's figure should not carry Chinese text"
