@@ -45,6 +45,9 @@ class _UnpacksAsValueAndPolicy:
     def __getitem__(self, index):
         return (self.V, self.policy)[index]
 
+    def __len__(self):
+        return 2
+
 
 @dataclass(frozen=True, eq=False)
 class ValueIterationResult(_UnpacksAsValueAndPolicy):

@@ -193,7 +193,7 @@ def test_results_unpack_as_value_and_policy_and_sizes_are_read_from_the_table():
     for solve in (value_iteration, policy_iteration):
         with_sizes, without = solve(P, 16, 4, GAMMA), solve(P, gamma=GAMMA)
         V, policy = with_sizes
-        assert with_sizes[0] is V and with_sizes[1] is policy
+        assert with_sizes[0] is V and with_sizes[1] is policy and len(with_sizes) == 2
         np.testing.assert_array_equal(V, without.V)
         np.testing.assert_array_equal(policy, without.policy)
         with pytest.raises(TypeError, match="gamma"):
