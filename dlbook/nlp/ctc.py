@@ -1,5 +1,5 @@
-r"""Connectionist temporal classification (CTC): the collapse map, the forward-backward algorithm,
-the loss and its gradient, for one sequence in NumPy.
+r"""Connectionist temporal classification (CTC) in NumPy: the collapse map, the alpha and beta
+recursions, the negative log-likelihood of one sequence with its gradient, and the batched loss.
 
 A network emits, at each of :math:`T` frames, log-probabilities over :math:`C` classes, one of
 which is the *blank*.  An alignment :math:`\pi \in \{0..C-1\}^T` is read by the collapse map
@@ -9,9 +9,13 @@ target :math:`y` sums over every alignment that collapses to it:
 programming over the blank-extended target makes that sum :math:`O(T\,U)` instead of
 :math:`O(C^T)`.
 
+One sequence at a time: :func:`ctc_alpha`, :func:`ctc_beta`, :func:`ctc_nll` and its gradient
+:func:`ctc_nll_grad`. A batch, in the layout of ``torch.nn.functional.ctc_loss``:
+:func:`ctc_loss`.
+
 See Also
 --------
-dlbook.nlp.ctc_torch : a batched, differentiable PyTorch version with ``F.ctc_loss``'s layout.
+dlbook.nlp.ctc_torch : the same names in PyTorch (batched and differentiable).
 :ref:`ch-dp-elsewhere` : the chapter.
 """
 
@@ -19,27 +23,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = [
-    "ctc_collapse",
-    "ctc_extend",
-    "ctc_min_frames",
-    "ctc_forward",
-    "ctc_backward",
-    "ctc_loss",
-    "ctc_loss_grad",
-    "ctc_greedy_decode",
-]
+from dlbook._checks import int_value, one_of, real_array
 
-
-def _check_blank(blank, C=None):
-    if isinstance(blank, bool) or not isinstance(blank, (int, np.integer)):
-        raise TypeError(f"blank must be an int, got {type(blank).__name__}")
-    if blank < 0 or (C is not None and blank >= C):
-        raise ValueError(f"blank must lie in [0, {C}), got {blank}" if C is not None
-                         else f"blank must be non-negative, got {blank}")
+__all__ = ["ctc_collapse", "ctc_extend", "ctc_min_frames", "ctc_alpha", "ctc_beta", "ctc_nll",
+           "ctc_nll_grad", "ctc_loss", "ctc_greedy_decode"]
 
 
 def _check_labels(name, seq, blank, C=None, *, allow_blank):
+    """A 1-D int64 array of class indices in [0, C), without the blank unless allowed."""
     a = np.asarray(seq)
     if a.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {a.shape}")
@@ -55,16 +46,16 @@ def _check_labels(name, seq, blank, C=None, *, allow_blank):
     return a.astype(np.int64)
 
 
-def _check_inputs(log_probs, target, blank):
-    lp = np.asarray(log_probs, dtype=np.float64)
-    if lp.ndim != 2 or lp.shape[0] < 1 or lp.shape[1] < 2:
+def _sequence(log_probs, target, blank):
+    """Checked (T, C) float64 log-probabilities, the target as int64 and the blank as int."""
+    lp = real_array(log_probs, "log_probs", ndim=2).astype(np.float64)
+    if lp.shape[0] < 1 or lp.shape[1] < 2:
         raise ValueError(f"log_probs must have shape (T, C) with T >= 1 and C >= 2, got "
                          f"{lp.shape}")
     if np.any(np.isnan(lp)) or np.any(lp == np.inf):
         raise ValueError("log_probs must not contain NaN or +inf")
-    _check_blank(blank, lp.shape[1])
-    y = _check_labels("target", target, blank, lp.shape[1], allow_blank=False)
-    return lp, y
+    blank = int_value(blank, "blank", low=0, high=lp.shape[1] - 1)
+    return lp, _check_labels("target", target, blank, lp.shape[1], allow_blank=False), blank
 
 
 def ctc_collapse(path, blank=0) -> list[int]:
@@ -94,15 +85,14 @@ def ctc_collapse(path, blank=0) -> list[int]:
 
     See Also
     --------
-    ctc_extend
-    :ref:`ch-dp-elsewhere` : the chapter.
+    dlbook.nlp.ctc_torch.ctc_collapse : the twin. Chapter :ref:`ch-dp-elsewhere`.
 
     Examples
     --------
     >>> ctc_collapse([1, 1, 0, 1, 2, 2, 0])
     [1, 1, 2]
     """
-    _check_blank(blank)
+    blank = int_value(blank, "blank", low=0)
     p = _check_labels("path", path, blank, allow_blank=True)
     keep = np.ones(p.shape, dtype=bool)
     keep[1:] = p[1:] != p[:-1]  # first frame of each run
@@ -123,22 +113,12 @@ def ctc_extend(target, blank=0) -> np.ndarray:
     ndarray of int64, shape (2U + 1,)
         Even positions hold the blank, odd positions the labels.
 
-    Raises
-    ------
-    ValueError, TypeError
-        If ``target`` is not 1-D integers or contains the blank.
-
-    See Also
-    --------
-    ctc_forward
-    :ref:`ch-dp-elsewhere` : the chapter.
-
     Examples
     --------
     >>> ctc_extend([3, 3, 5]).tolist()
     [0, 3, 0, 3, 0, 5, 0]
     """
-    _check_blank(blank)
+    blank = int_value(blank, "blank", low=0)
     y = _check_labels("target", target, blank, allow_blank=False)
     ext = np.full(2 * y.shape[0] + 1, blank, dtype=np.int64)
     ext[1::2] = y
@@ -158,16 +138,6 @@ def ctc_min_frames(target) -> int:
         :math:`U + r`, where :math:`r` counts adjacent equal labels (each pair needs a blank
         frame between them).  Not :math:`2U + 1`: that is the length of the extended sequence.
 
-    Raises
-    ------
-    ValueError, TypeError
-        If ``target`` is not 1-D integers.
-
-    See Also
-    --------
-    ctc_extend
-    :ref:`ch-dp-elsewhere` : the chapter.
-
     Examples
     --------
     >>> ctc_min_frames([8, 5, 12, 12, 15])  # h e l l o: five letters, one repeat
@@ -184,8 +154,8 @@ def _skip_allowed(ext, blank):
     return skip
 
 
-def ctc_forward(log_probs, target, blank=0) -> np.ndarray:
-    r"""CTC forward variables :math:`\log\alpha_t(s)` over the blank-extended target.
+def ctc_alpha(log_probs, target, blank=0) -> np.ndarray:
+    r"""The CTC forward variables :math:`\log\alpha_t(s)` over the blank-extended target.
 
     Parameters
     ----------
@@ -198,9 +168,8 @@ def ctc_forward(log_probs, target, blank=0) -> np.ndarray:
     Returns
     -------
     log_alpha : ndarray of shape (T, 2U + 1)
-        :math:`\log\alpha_t(s)`: log of the summed probability of all prefixes
-        :math:`\pi_{1..t}` that end at position :math:`s` of :math:`y'` (the probability of
-        frame :math:`t` included).  ``-inf`` where no prefix can be.
+        Log of the summed probability of all prefixes :math:`\pi_{1..t}` that end at position
+        :math:`s` of :math:`y'` (frame :math:`t` included); ``-inf`` where none can.
 
     Raises
     ------
@@ -209,8 +178,8 @@ def ctc_forward(log_probs, target, blank=0) -> np.ndarray:
 
     Notes
     -----
-    With :math:`y'` from :func:`ctc_extend` and :math:`S = 2U + 1`,
-    :math:`\log\alpha_1(0) = \log p_1(b)`, :math:`\log\alpha_1(1) = \log p_1(y_1)`, and
+    With :math:`y'` from :func:`ctc_extend`, :math:`\log\alpha_1(0) = \log p_1(b)`,
+    :math:`\log\alpha_1(1) = \log p_1(y_1)`, and
 
     .. math::
 
@@ -229,29 +198,23 @@ def ctc_forward(log_probs, target, blank=0) -> np.ndarray:
 
     See Also
     --------
-    ctc_loss, ctc_backward
-    dlbook.nlp.ctc_torch.ctc_loss : batched PyTorch version.
-    :ref:`ch-dp-elsewhere` : the chapter.
+    ctc_beta, ctc_nll, dlbook.nlp.ctc_torch.ctc_alpha. Chapter :ref:`ch-dp-elsewhere`.
 
     Examples
     --------
     Two frames, uniform over {blank, a}: the alignments of "a" are (a, a), (a, -), (-, a).
 
-    >>> la = ctc_forward(np.log(np.full((2, 2), 0.5)), [1])
-    >>> np.exp(la).round(2)
+    >>> np.exp(ctc_alpha(np.log(np.full((2, 2), 0.5)), [1])).round(2)
     array([[0.5 , 0.5 , 0.  ],
            [0.25, 0.5 , 0.25]])
     """
-    lp, y = _check_inputs(log_probs, target, blank)
-    T = lp.shape[0]
+    lp, y, blank = _sequence(log_probs, target, blank)
     ext = ctc_extend(y, blank)  # (S,)
-    S = ext.shape[0]
+    T, S = lp.shape[0], ext.shape[0]
     skip = _skip_allowed(ext, blank)  # (S,)
     emit = lp[:, ext]  # (T, S): log p_t(y'_s)
     log_alpha = np.full((T, S), -np.inf)
-    log_alpha[0, 0] = emit[0, 0]
-    if S > 1:
-        log_alpha[0, 1] = emit[0, 1]
+    log_alpha[0, :2] = emit[0, :2]  # start on the first blank or the first label
     for t in range(1, T):
         prev = log_alpha[t - 1]
         stay_or_step = prev.copy()
@@ -262,24 +225,19 @@ def ctc_forward(log_probs, target, blank=0) -> np.ndarray:
     return log_alpha
 
 
-def ctc_backward(log_probs, target, blank=0) -> np.ndarray:
-    r"""CTC backward variables :math:`\log\beta_t(s)` (frame :math:`t` itself excluded).
+def ctc_beta(log_probs, target, blank=0) -> np.ndarray:
+    r"""The CTC backward variables :math:`\log\beta_t(s)` (frame :math:`t` itself excluded).
 
     Parameters
     ----------
     log_probs, target, blank
-        As in :func:`ctc_forward`.
+        As in :func:`ctc_alpha`.
 
     Returns
     -------
     log_beta : ndarray of shape (T, 2U + 1)
         Log of the summed probability of all suffixes :math:`\pi_{t+1..T}` that, starting from
         position :math:`s` at frame :math:`t`, finish at one of the last two positions.
-
-    Raises
-    ------
-    ValueError, TypeError
-        As :func:`ctc_forward`.
 
     Notes
     -----
@@ -296,26 +254,21 @@ def ctc_backward(log_probs, target, blank=0) -> np.ndarray:
 
     See Also
     --------
-    ctc_forward, ctc_loss_grad
-    :ref:`ch-dp-elsewhere` : the chapter.
+    ctc_alpha, ctc_nll_grad, dlbook.nlp.ctc_torch.ctc_beta. Chapter :ref:`ch-dp-elsewhere`.
 
     Examples
     --------
-    >>> lb = ctc_backward(np.log(np.full((2, 2), 0.5)), [1])
-    >>> np.exp(lb).round(2)
+    >>> np.exp(ctc_beta(np.log(np.full((2, 2), 0.5)), [1])).round(2)
     array([[0.5, 1. , 0.5],
            [0. , 1. , 1. ]])
     """
-    lp, y = _check_inputs(log_probs, target, blank)
-    T = lp.shape[0]
+    lp, y, blank = _sequence(log_probs, target, blank)
     ext = ctc_extend(y, blank)
-    S = ext.shape[0]
+    T, S = lp.shape[0], ext.shape[0]
     skip = _skip_allowed(ext, blank)
     emit = lp[:, ext]  # (T, S)
     log_beta = np.full((T, S), -np.inf)
-    log_beta[-1, -1] = 0.0
-    if S > 1:
-        log_beta[-1, -2] = 0.0
+    log_beta[-1, -2:] = 0.0  # finish on the last label or the final blank
     for t in range(T - 2, -1, -1):
         nxt = emit[t + 1] + log_beta[t + 1]  # (S,)
         stay_or_step = nxt.copy()
@@ -326,7 +279,12 @@ def ctc_backward(log_probs, target, blank=0) -> np.ndarray:
     return log_beta
 
 
-def ctc_loss(log_probs, target, blank=0) -> float:
+def _log_likelihood(log_alpha) -> float:
+    """log p(y|x) from the last row of alpha: finish on the last label or the final blank."""
+    return float(np.logaddexp.reduce(log_alpha[-1, -2:]))
+
+
+def ctc_nll(log_probs, target, blank=0) -> float:
     r"""CTC negative log-likelihood :math:`-\log p(y \mid x)` of one sequence.
 
     Parameters
@@ -339,36 +297,27 @@ def ctc_loss(log_probs, target, blank=0) -> float:
     -------
     float
         :math:`-\operatorname{logsumexp}(\log\alpha_T(S-1), \log\alpha_T(S-2))`; ``inf`` when
-        :math:`T` is below :func:`ctc_min_frames` (no alignment exists).  Equals
-        ``torch.nn.functional.ctc_loss(..., reduction="none")``.
-
-    Raises
-    ------
-    ValueError, TypeError
-        As :func:`ctc_forward`.
+        :math:`T` is below :func:`ctc_min_frames` (no alignment exists).
 
     See Also
     --------
-    dlbook.nlp.ctc_torch.ctc_loss : the batched PyTorch twin.
-    :ref:`ch-dp-elsewhere` : the chapter.
+    ctc_loss : a batch. dlbook.nlp.ctc_torch.ctc_nll : the twin. Chapter :ref:`ch-dp-elsewhere`.
 
     Examples
     --------
-    >>> round(ctc_loss(np.log(np.full((2, 2), 0.5)), [1]), 4)  # -log(3/4)
+    >>> round(ctc_nll(np.log(np.full((2, 2), 0.5)), [1]), 4)  # -log(3/4)
     0.2877
     """
-    log_alpha = ctc_forward(log_probs, target, blank)
-    ends = log_alpha[-1, -2:] if log_alpha.shape[1] > 1 else log_alpha[-1, -1:]
-    return float(-np.logaddexp.reduce(ends))
+    return -_log_likelihood(ctc_alpha(log_probs, target, blank))
 
 
-def ctc_loss_grad(log_probs, target, blank=0) -> np.ndarray:
-    r"""Gradient of :func:`ctc_loss` with respect to ``log_probs``, by forward-backward.
+def ctc_nll_grad(log_probs, target, blank=0) -> np.ndarray:
+    r"""Gradient of :func:`ctc_nll` with respect to ``log_probs``, by forward-backward.
 
     Parameters
     ----------
     log_probs, target, blank
-        As in :func:`ctc_loss`.
+        As in :func:`ctc_nll`.
 
     Returns
     -------
@@ -379,40 +328,94 @@ def ctc_loss_grad(log_probs, target, blank=0) -> np.ndarray:
     Raises
     ------
     ValueError
-        If the loss is infinite (the target cannot be aligned), or as :func:`ctc_forward`.
+        If the loss is infinite (the target cannot be aligned), or as :func:`ctc_alpha`.
 
     Notes
     -----
     :math:`\gamma_t(k) = \sum_{s:\,y'_s = k} \exp\bigl(\log\alpha_t(s) + \log\beta_t(s)
-    + \log p(y\mid x)^{-1}\bigr)`.  Here ``log_probs`` are free inputs.  PyTorch's
+    - \log p(y\mid x)\bigr)`, with ``log_probs`` taken as free inputs.  PyTorch's
     ``F.ctc_loss`` instead returns :math:`p_t(k) - \gamma_t(k)`, the gradient with respect to
     the logits *through* a ``log_softmax`` (pytorch/pytorch#52241); the two agree once chained
     through ``log_softmax``.
 
     See Also
     --------
-    ctc_forward, ctc_backward
-    dlbook.nlp.ctc_torch.ctc_loss : autograd gives the same gradient.
-    :ref:`ch-dp-elsewhere` : the chapter.
+    ctc_alpha, ctc_beta. Chapter :ref:`ch-dp-elsewhere`.
 
     Examples
     --------
-    >>> ctc_loss_grad(np.log(np.full((2, 2), 0.5)), [1]).round(4)  # (a,a), (a,-), (-,a)
+    >>> ctc_nll_grad(np.log(np.full((2, 2), 0.5)), [1]).round(4)  # (a,a), (a,-), (-,a)
     array([[-0.3333, -0.6667],
            [-0.3333, -0.6667]])
     """
-    lp, y = _check_inputs(log_probs, target, blank)
-    log_alpha = ctc_forward(lp, y, blank)
-    log_beta = ctc_backward(lp, y, blank)
-    ends = log_alpha[-1, -2:] if log_alpha.shape[1] > 1 else log_alpha[-1, -1:]
-    log_p = np.logaddexp.reduce(ends)
+    lp, y, blank = _sequence(log_probs, target, blank)
+    log_alpha, log_beta = ctc_alpha(lp, y, blank), ctc_beta(lp, y, blank)
+    log_p = _log_likelihood(log_alpha)
     if not np.isfinite(log_p):
         raise ValueError(f"target of length {y.shape[0]} needs at least {ctc_min_frames(y)} "
                          f"frames, got T={lp.shape[0]}: the loss is infinite")
-    occ = np.exp(log_alpha + log_beta - log_p)  # (T, S): posterior of being at s at frame t
-    ext = ctc_extend(y, blank)
-    onehot = ext[:, None] == np.arange(lp.shape[1])[None, :]  # (S, C)
-    return -(occ @ onehot)  # (T, C)
+    occupancy = np.exp(log_alpha + log_beta - log_p)  # (T, S): P(at position s at frame t)
+    onehot = ctc_extend(y, blank)[:, None] == np.arange(lp.shape[1])[None, :]  # (S, C)
+    return -(occupancy @ onehot)  # (T, C)
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="none"):
+    r"""CTC loss of a batch in ``torch.nn.functional.ctc_loss``'s layout, one sequence at a time.
+
+    Parameters
+    ----------
+    log_probs : array_like of shape (T, N, C)
+        Per-frame log-probabilities, time first.
+    targets : array_like of int, shape (N, U_max)
+        Padded target labels; entries past ``target_lengths[n]`` are ignored.
+    input_lengths, target_lengths : array_like of int, shape (N,)
+        Frames used by each sequence, in ``[1, T]``; labels in each target, in ``[0, U_max]``.
+    blank : int, default 0
+    reduction : {"none", "sum", "mean"}, default "none"
+        ``"mean"`` divides each loss by its target length (at least 1), then averages over the
+        batch, as PyTorch does.
+
+    Returns
+    -------
+    ndarray of shape (N,) for ``"none"``, else float
+        :func:`ctc_nll` of ``log_probs[:input_lengths[n], n]`` and
+        ``targets[n, :target_lengths[n]]``; ``inf`` where no alignment exists.
+
+    Raises
+    ------
+    ValueError
+        On wrong shapes, lengths out of range, invalid labels or an unknown reduction.
+
+    See Also
+    --------
+    dlbook.nlp.ctc_torch.ctc_loss : the twin, all sequences at once. :ref:`ch-dp-elsewhere`.
+
+    Examples
+    --------
+    >>> lp = np.log(np.full((2, 2, 2), 0.5))              # two sequences of two frames
+    >>> ctc_loss(lp, [[1], [1]], [2, 1], [1, 1]).round(4)  # -log(3/4) and -log(1/2)
+    array([0.2877, 0.6931])
+    """
+    lp = real_array(log_probs, "log_probs", ndim=3)
+    T, N, _ = lp.shape
+    targets = np.asarray(targets)
+    if targets.ndim != 2 or targets.shape[0] != N:
+        raise ValueError(f"targets must have shape ({N}, U_max), got {targets.shape}")
+    il, tl = np.asarray(input_lengths), np.asarray(target_lengths)
+    if il.shape != (N,) or tl.shape != (N,):
+        raise ValueError(f"input_lengths and target_lengths must have shape ({N},), got "
+                         f"{il.shape} and {tl.shape}")
+    if il.min() < 1 or il.max() > T:
+        raise ValueError(f"input_lengths must lie in [1, {T}], got {il.tolist()}")
+    if tl.min() < 0 or tl.max() > targets.shape[1]:
+        raise ValueError(f"target_lengths must lie in [0, {targets.shape[1]}], got {tl.tolist()}")
+    one_of(reduction, "reduction", ("none", "sum", "mean"))
+    losses = np.array([ctc_nll(lp[:il[n], n], targets[n, :tl[n]], blank) for n in range(N)])
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return float(losses.sum())
+    return float(np.mean(losses / np.maximum(tl, 1)))
 
 
 def ctc_greedy_decode(log_probs, blank=0) -> list[int]:
@@ -429,20 +432,14 @@ def ctc_greedy_decode(log_probs, blank=0) -> list[int]:
         :math:`\mathcal{B}(\arg\max_k \log p_t(k))_{t=1..T}`.  Fast, but not always the most
         probable labelling, which sums over alignments.
 
-    Raises
-    ------
-    ValueError, TypeError
-        As :func:`ctc_forward`.
-
     See Also
     --------
-    ctc_collapse
-    :ref:`ch-dp-elsewhere` : the chapter.
+    ctc_collapse, dlbook.nlp.ctc_torch.ctc_greedy_decode. Chapter :ref:`ch-dp-elsewhere`.
 
     Examples
     --------
     >>> ctc_greedy_decode(np.log([[0.1, 0.9], [0.6, 0.4], [0.2, 0.8]]))
     [1, 1]
     """
-    lp, _ = _check_inputs(log_probs, [], blank)
+    lp, _, blank = _sequence(log_probs, [], blank)
     return ctc_collapse(np.argmax(lp, axis=1), blank)

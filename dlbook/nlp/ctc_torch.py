@@ -1,9 +1,10 @@
-r"""Batched CTC loss in PyTorch, differentiable by autograd, with ``F.ctc_loss``'s layout.
+r"""CTC in PyTorch, differentiable by autograd: the twin of :mod:`dlbook.nlp.ctc`.
 
-The NumPy reference (:mod:`dlbook.nlp.ctc`) runs one sequence at a time.  Here one update per
-frame covers the whole batch and every position of the blank-extended targets at once, the form
-that suits a GPU; autograd through it gives the true gradient with respect to ``log_probs``
-(which PyTorch's built-in ``ctc_loss`` does not: see the chapter).
+The same names with the same meaning, on tensors and on any device. :func:`ctc_loss` has
+``torch.nn.functional.ctc_loss``'s layout and advances every sequence of the batch and every
+position of the blank-extended targets in one tensor operation per frame, the form that suits a
+GPU; autograd through it gives the true gradient with respect to ``log_probs`` (which PyTorch's
+built-in ``ctc_loss`` does not: see the chapter).
 
 See Also
 --------
@@ -15,13 +16,168 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["ctc_loss"]
+from dlbook._checks import check_ndim, int_value, one_of
+
+__all__ = ["ctc_collapse", "ctc_extend", "ctc_min_frames", "ctc_alpha", "ctc_beta", "ctc_nll",
+           "ctc_loss", "ctc_greedy_decode"]
+
+# NumPy names this twin leaves out, and why (tests/test_house.py checks the list).
+__twin_omits__ = {"ctc_nll_grad": "autograd differentiates ctc_nll"}
 
 # Unreachable lattice positions hold this instead of -inf.  With -inf, autograd through
 # logsumexp of all-(-inf) inputs computes exp(-inf - (-inf)) = nan and the NaN spreads into the
 # real gradient; a huge finite value contributes exp(-1e30 - x) = 0 exactly and keeps gradients
 # finite.  Float32 can hold it too (max ~3.4e38).
 _NEG = -1e30
+
+
+def _label_tensor(name, seq, blank, C=None, *, allow_blank, device=None):
+    """A 1-D int64 tensor of class indices in [0, C), without the blank unless allowed."""
+    a = torch.as_tensor(seq, device=device)
+    if a.dim() != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {tuple(a.shape)}")
+    if a.numel() == 0:
+        return a.long()
+    if a.is_floating_point() or a.is_complex() or a.dtype == torch.bool:
+        raise TypeError(f"{name} must hold integer class indices, got dtype {a.dtype}")
+    if a.min() < 0 or (C is not None and a.max() >= C):
+        bound = f"in [0, {C})" if C is not None else "non-negative"
+        raise ValueError(f"{name} indices must be {bound}, got min {a.min()}, max {a.max()}")
+    if not allow_blank and (a == blank).any():
+        raise ValueError(f"{name} must not contain the blank index {blank}: {a.tolist()}")
+    return a.long()
+
+
+def _log_prob_tensor(log_probs, ndim):
+    if not torch.is_tensor(log_probs) or not log_probs.is_floating_point():
+        raise TypeError("log_probs must be a floating-point tensor")
+    check_ndim(log_probs, "log_probs", ndim=ndim)
+    if torch.isnan(log_probs).any() or (log_probs == float("inf")).any():
+        raise ValueError("log_probs must not contain NaN or +inf")
+    return log_probs
+
+
+def ctc_collapse(path, blank=0) -> list[int]:
+    r"""The collapse map :math:`\mathcal{B}`: merge runs (``unique_consecutive``), drop blanks.
+
+    Examples
+    --------
+    >>> ctc_collapse(torch.tensor([1, 1, 0, 1, 2, 2, 0]))
+    [1, 1, 2]
+    """
+    blank = int_value(blank, "blank", low=0)
+    runs = torch.unique_consecutive(_label_tensor("path", path, blank, allow_blank=True))
+    return runs[runs != blank].tolist()
+
+
+def ctc_extend(target, blank=0) -> torch.Tensor:
+    r"""Blank-extended labels :math:`y' = (b, y_1, b, \dots, y_U, b)`, shape (2U + 1,).
+
+    Examples
+    --------
+    >>> ctc_extend(torch.tensor([3, 3, 5])).tolist()
+    [0, 3, 0, 3, 0, 5, 0]
+    """
+    blank = int_value(blank, "blank", low=0)
+    y = _label_tensor("target", target, blank, allow_blank=False)
+    ext = torch.full((2 * y.numel() + 1,), blank, dtype=torch.long, device=y.device)
+    ext[1::2] = y
+    return ext
+
+
+def ctc_min_frames(target) -> int:
+    r"""Fewest frames any alignment of ``target`` needs: :math:`U` plus the adjacent repeats.
+
+    Examples
+    --------
+    >>> ctc_min_frames(torch.tensor([8, 5, 12, 12, 15]))  # h e l l o
+    6
+    """
+    y = _label_tensor("target", target, -1, allow_blank=True)
+    return int(y.numel() + (y[1:] == y[:-1]).sum().item())
+
+
+def _lattice(log_probs, target, blank):
+    """Checked inputs, the emissions (T, S) along y' and the skip mask (S,)."""
+    lp = _log_prob_tensor(log_probs, 2)
+    T, C = lp.shape
+    if T < 1 or C < 2:
+        raise ValueError(f"log_probs must have shape (T, C) with T >= 1 and C >= 2, got "
+                         f"{tuple(lp.shape)}")
+    blank = int_value(blank, "blank", low=0, high=C - 1)
+    y = _label_tensor("target", target, blank, C, allow_blank=False, device=lp.device)
+    ext = ctc_extend(y, blank)  # (S,)
+    skip = torch.zeros_like(ext, dtype=torch.bool)
+    skip[2:] = (ext[2:] != blank) & (ext[2:] != ext[:-2])
+    return lp[:, ext], skip  # (T, S), (S,)
+
+
+def ctc_alpha(log_probs, target, blank=0) -> torch.Tensor:
+    r"""The forward variables :math:`\log\alpha_t(s)` of one sequence, shape (T, 2U + 1).
+
+    The recursion of :func:`dlbook.nlp.ctc.ctc_alpha` (``-inf`` where no prefix can be), one
+    tensor update per frame.
+
+    Examples
+    --------
+    >>> la = ctc_alpha(torch.full((2, 2), 0.5, dtype=torch.float64).log(), torch.tensor([1]))
+    >>> la.exp().round(decimals=2)
+    tensor([[0.5000, 0.5000, 0.0000],
+            [0.2500, 0.5000, 0.2500]], dtype=torch.float64)
+    """
+    emit, skip = _lattice(log_probs, target, blank)
+    T, S = emit.shape
+    neg = emit.new_full((S,), _NEG)
+    rows = [torch.where(torch.arange(S, device=emit.device) < 2, emit[0], neg)]
+    for t in range(1, T):
+        prev = rows[-1]
+        prev1 = torch.cat([neg[:1], prev[:-1]])  # alpha[s-1]
+        prev2 = torch.where(skip, torch.cat([neg[:2], prev[:-2]]), neg)  # alpha[s-2]
+        rows.append(torch.logsumexp(torch.stack([prev, prev1, prev2]), dim=0) + emit[t])
+    log_alpha = torch.stack(rows)
+    return log_alpha.masked_fill(log_alpha <= _NEG / 2, float("-inf"))
+
+
+def ctc_beta(log_probs, target, blank=0) -> torch.Tensor:
+    r"""The backward variables :math:`\log\beta_t(s)` of one sequence, shape (T, 2U + 1).
+
+    The recursion of :func:`dlbook.nlp.ctc.ctc_beta`: frame :math:`t` itself excluded.
+
+    Examples
+    --------
+    >>> lb = ctc_beta(torch.full((2, 2), 0.5, dtype=torch.float64).log(), torch.tensor([1]))
+    >>> lb.exp().round(decimals=2)
+    tensor([[0.5000, 1.0000, 0.5000],
+            [0.0000, 1.0000, 1.0000]], dtype=torch.float64)
+    """
+    emit, skip = _lattice(log_probs, target, blank)
+    T, S = emit.shape
+    neg = emit.new_full((S,), _NEG)
+    rows = [torch.where(torch.arange(S, device=emit.device) >= S - 2, torch.zeros_like(neg), neg)]
+    jump_ok = torch.zeros_like(skip)
+    jump_ok[:-2] = skip[2:]  # (S,): may a path go from s straight to s+2?
+    for t in range(T - 2, -1, -1):
+        nxt = emit[t + 1] + rows[-1]  # (S,)
+        next1 = torch.cat([nxt[1:], neg[:1]])  # to s+1
+        next2 = torch.where(jump_ok, torch.cat([nxt[2:], neg[:2]]), neg)  # to s+2
+        rows.append(torch.logsumexp(torch.stack([nxt, next1, next2]), dim=0))
+    log_beta = torch.stack(rows[::-1])
+    return log_beta.masked_fill(log_beta <= _NEG / 2, float("-inf"))
+
+
+def ctc_nll(log_probs, target, blank=0) -> torch.Tensor:
+    r"""CTC negative log-likelihood :math:`-\log p(y \mid x)` of one sequence, a 0-d tensor.
+
+    ``inf`` when no alignment exists; differentiable otherwise.
+
+    Examples
+    --------
+    >>> lp = torch.full((2, 2), 0.5, dtype=torch.float64).log()
+    >>> round(ctc_nll(lp, torch.tensor([1])).item(), 4)  # -log(3/4)
+    0.2877
+    """
+    la = ctc_alpha(log_probs, target, blank)
+    return -torch.logsumexp(la[-1, -2:], dim=0)
 
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="none"):
@@ -58,8 +214,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
 
     Notes
     -----
-    The same recursion as :func:`dlbook.nlp.ctc.ctc_forward`, with the batch as a leading
-    dimension: for every frame :math:`t`,
+    The recursion of :func:`ctc_alpha` with the batch as a leading dimension: for every frame,
 
     .. math::
 
@@ -73,7 +228,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
 
     See Also
     --------
-    dlbook.nlp.ctc.ctc_loss : the one-sequence NumPy reference.
+    dlbook.nlp.ctc.ctc_loss : the NumPy twin, one sequence at a time.
     :ref:`ch-dp-elsewhere` : the chapter.
 
     Examples
@@ -82,10 +237,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     >>> ctc_loss(lp, torch.tensor([[1]]), [2], [1])  # -log(3/4)
     tensor([0.2877], dtype=torch.float64)
     """
-    if not torch.is_tensor(log_probs) or not log_probs.is_floating_point():
-        raise TypeError("log_probs must be a floating-point tensor")
-    if log_probs.dim() != 3:
-        raise ValueError(f"log_probs must have shape (T, N, C), got {tuple(log_probs.shape)}")
+    _log_prob_tensor(log_probs, 3)
     T, N, C = log_probs.shape
     device = log_probs.device
     targets = torch.as_tensor(targets, device=device)
@@ -104,10 +256,8 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     if target_lengths.min() < 0 or target_lengths.max() > U_max:
         raise ValueError(f"target_lengths must lie in [0, {U_max}], got "
                          f"{target_lengths.tolist()}")
-    if not 0 <= blank < C:
-        raise ValueError(f"blank must lie in [0, {C}), got {blank}")
-    if reduction not in ("none", "sum", "mean"):
-        raise ValueError(f"reduction must be 'none', 'sum' or 'mean', got {reduction!r}")
+    blank = int_value(blank, "blank", low=0, high=C - 1)
+    one_of(reduction, "reduction", ("none", "sum", "mean"))
 
     valid = torch.arange(U_max, device=device)[None, :] < target_lengths[:, None]  # (N, U_max)
     labels = torch.where(valid, targets.long(), blank)  # padding -> blank, a safe index
@@ -146,3 +296,19 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     if reduction == "sum":
         return loss.sum()
     return (loss / target_lengths.clamp(min=1).to(loss.dtype)).mean()
+
+
+def ctc_greedy_decode(log_probs, blank=0) -> list[int]:
+    r"""Best-path decoding of one sequence (T, C): the argmax of each frame, then the collapse.
+
+    Examples
+    --------
+    >>> ctc_greedy_decode(torch.tensor([[0.1, 0.9], [0.6, 0.4], [0.2, 0.8]]).log())
+    [1, 1]
+    """
+    lp = _log_prob_tensor(log_probs, 2)
+    if lp.shape[0] < 1 or lp.shape[1] < 2:
+        raise ValueError(f"log_probs must have shape (T, C) with T >= 1 and C >= 2, got "
+                         f"{tuple(lp.shape)}")
+    blank = int_value(blank, "blank", low=0, high=lp.shape[1] - 1)
+    return ctc_collapse(lp.argmax(dim=1), blank)

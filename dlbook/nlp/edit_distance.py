@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from numbers import Real
 
 import numpy as np
+
+from dlbook._checks import real_value
 
 __all__ = [
     "edit_distance_table",
@@ -33,11 +34,9 @@ OPS = ("match", "sub", "del", "ins")
 
 
 def _check_costs(sub_cost, ins_cost, del_cost):
+    """Each cost must be a finite real number >= 0 (TypeError / ValueError otherwise)."""
     for name, c in (("sub_cost", sub_cost), ("ins_cost", ins_cost), ("del_cost", del_cost)):
-        if isinstance(c, bool) or not isinstance(c, Real):
-            raise TypeError(f"{name} must be a real number, got {type(c).__name__}")
-        if not np.isfinite(c) or c < 0:
-            raise ValueError(f"{name} must be finite and non-negative, got {c!r}")
+        real_value(c, name, low=0.0)
 
 
 def _check_seq(name, seq):

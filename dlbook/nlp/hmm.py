@@ -1,4 +1,4 @@
-r"""Hidden Markov models: Viterbi decoding, the forward and backward algorithms, posteriors.
+r"""Hidden Markov models: Viterbi decoding, the forward and backward recursions, posteriors.
 
 An HMM with :math:`K` hidden states and :math:`V` observation symbols is given by three
 row-stochastic arrays: ``start`` :math:`\pi` of shape (K,), ``trans`` :math:`A` of shape (K, K)
@@ -17,15 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = [
-    "check_hmm",
-    "joint_log_prob",
-    "viterbi",
-    "forward",
-    "backward",
-    "posterior",
-    "sample",
-]
+from dlbook._checks import check_shape, int_value, real_array
+
+__all__ = ["check_hmm", "joint_log_prob", "viterbi", "hmm_forward_log_alpha",
+           "hmm_log_likelihood", "hmm_backward_log_beta", "posterior", "sample"]
 
 
 def _log(p):
@@ -77,16 +72,12 @@ def check_hmm(start, trans, emit, obs=None, *, atol=1e-8):
     >>> A.shape, x.tolist()
     ((2, 2), [0, 0])
     """
-    start = np.asarray(start, dtype=np.float64)
-    trans = np.asarray(trans, dtype=np.float64)
-    emit = np.asarray(emit, dtype=np.float64)
-    if start.ndim != 1:
-        raise ValueError(f"start must have shape (K,), got {start.shape}")
+    start = real_array(start, "start", ndim=1).astype(np.float64)
     K = start.shape[0]
-    if trans.shape != (K, K):
-        raise ValueError(f"trans must have shape ({K}, {K}) to match start, got {trans.shape}")
-    if emit.ndim != 2 or emit.shape[0] != K:
-        raise ValueError(f"emit must have shape ({K}, V) to match start, got {emit.shape}")
+    trans = real_array(trans, "trans").astype(np.float64)
+    check_shape(trans, "trans", (K, K), "(K, K)")
+    emit = real_array(emit, "emit").astype(np.float64)
+    check_shape(emit, "emit", (K, None), "(K, V)")
     for name, p in (("start", start), ("trans", trans), ("emit", emit)):
         if not np.all(np.isfinite(p)) or np.any(p < 0):
             raise ValueError(f"{name} must hold finite non-negative probabilities")
@@ -196,7 +187,7 @@ def viterbi(obs, start, trans, emit):
 
     See Also
     --------
-    forward : the same recursion with log-sum-exp in place of max.
+    hmm_forward_log_alpha : the same recursion with log-sum-exp in place of max.
     :ref:`ch-dp-elsewhere` : the chapter.
 
     Examples
@@ -225,8 +216,8 @@ def viterbi(obs, start, trans, emit):
     return path, float(delta[path[-1]])
 
 
-def forward(obs, start, trans, emit):
-    r"""Forward algorithm: log :math:`\alpha` table and the log likelihood of the sequence.
+def hmm_forward_log_alpha(obs, start, trans, emit) -> np.ndarray:
+    r"""The forward recursion: :math:`\log\alpha_t(j) = \log P(x_1, \dots, x_t, z_t = j)`.
 
     Parameters
     ----------
@@ -238,9 +229,6 @@ def forward(obs, start, trans, emit):
     Returns
     -------
     log_alpha : ndarray of shape (T, K)
-        :math:`\log \alpha_t(j) = \log P(x_1, \dots, x_t, z_t = j)`.
-    log_likelihood : float
-        :math:`\log P(x) = \log \sum_z P(x, z)`.
 
     Raises
     ------
@@ -253,9 +241,7 @@ def forward(obs, start, trans, emit):
 
         \log\alpha_1(j) = \log\pi_j + \log B_{j x_1},\qquad
         \log\alpha_t(j) = \operatorname{logsumexp}_i\bigl(\log\alpha_{t-1}(i) + \log A_{ij}\bigr)
-        + \log B_{j x_t},
-
-    and :math:`\log P(x) = \operatorname{logsumexp}_j \log\alpha_T(j)`.
+        + \log B_{j x_t}.
 
     References
     ----------
@@ -264,16 +250,15 @@ def forward(obs, start, trans, emit):
 
     See Also
     --------
-    viterbi, backward, posterior
+    hmm_log_likelihood, viterbi, hmm_backward_log_beta, posterior
     :ref:`ch-dp-elsewhere` : the chapter.
 
     Examples
     --------
     >>> start, trans = [0.6, 0.4], [[0.7, 0.3], [0.4, 0.6]]
     >>> emit = [[0.5, 0.4, 0.1], [0.1, 0.3, 0.6]]
-    >>> log_alpha, ll = forward([0], start, trans, emit)
-    >>> round(float(np.exp(ll)), 4)  # 0.6 * 0.5 + 0.4 * 0.1
-    0.34
+    >>> np.exp(hmm_forward_log_alpha([0], start, trans, emit))  # 0.6 * 0.5 and 0.4 * 0.1
+    array([[0.3 , 0.04]])
     """
     start, trans, emit, obs = check_hmm(start, trans, emit, obs)
     T, K = obs.shape[0], start.shape[0]
@@ -282,16 +267,46 @@ def forward(obs, start, trans, emit):
     log_alpha[0] = _log(start) + log_B[:, obs[0]]
     for t in range(1, T):
         log_alpha[t] = _logsumexp(log_alpha[t - 1][:, None] + log_A, axis=0) + log_B[:, obs[t]]
-    return log_alpha, float(_logsumexp(log_alpha[-1], axis=0))
+    return log_alpha
 
 
-def backward(obs, start, trans, emit):
-    r"""Backward algorithm: :math:`\log\beta_t(i) = \log P(x_{t+1}, \dots, x_T \mid z_t = i)`.
+def hmm_log_likelihood(obs, start, trans, emit) -> float:
+    r"""The log likelihood :math:`\log P(x) = \operatorname{logsumexp}_j \log\alpha_T(j)`.
 
     Parameters
     ----------
     obs, start, trans, emit
-        As in :func:`forward` (``start`` is only validated: :math:`\beta` does not use it).
+        As in :func:`hmm_forward_log_alpha`.
+
+    Returns
+    -------
+    float
+        :math:`\log \sum_z P(x, z)`, the probability of the observations summed over every
+        state path; ``-inf`` if the sequence is impossible.
+
+    See Also
+    --------
+    hmm_forward_log_alpha
+    :ref:`ch-dp-elsewhere` : the chapter.
+
+    Examples
+    --------
+    >>> start, trans = [0.6, 0.4], [[0.7, 0.3], [0.4, 0.6]]
+    >>> emit = [[0.5, 0.4, 0.1], [0.1, 0.3, 0.6]]
+    >>> round(float(np.exp(hmm_log_likelihood([0], start, trans, emit))), 4)  # 0.3 + 0.04
+    0.34
+    """
+    return float(_logsumexp(hmm_forward_log_alpha(obs, start, trans, emit)[-1], axis=0))
+
+
+def hmm_backward_log_beta(obs, start, trans, emit) -> np.ndarray:
+    r"""The backward recursion: :math:`\log\beta_t(i) = \log P(x_{t+1}, \dots, x_T \mid z_t = i)`.
+
+    Parameters
+    ----------
+    obs, start, trans, emit
+        As in :func:`hmm_forward_log_alpha` (``start`` is only validated: :math:`\beta` does
+        not use it).
 
     Returns
     -------
@@ -307,14 +322,14 @@ def backward(obs, start, trans, emit):
 
     See Also
     --------
-    forward, posterior
+    hmm_forward_log_alpha, posterior
     :ref:`ch-dp-elsewhere` : the chapter.
 
     Examples
     --------
     >>> start, trans = [0.6, 0.4], [[0.7, 0.3], [0.4, 0.6]]
     >>> emit = [[0.5, 0.4, 0.1], [0.1, 0.3, 0.6]]
-    >>> np.exp(backward([0, 2], start, trans, emit)).round(2)  # beta_1(0) = .7*.1 + .3*.6
+    >>> np.exp(hmm_backward_log_beta([0, 2], start, trans, emit)).round(2)  # .7*.1 + .3*.6
     array([[0.25, 0.4 ],
            [1.  , 1.  ]])
     """
@@ -334,7 +349,7 @@ def posterior(obs, start, trans, emit):
     Parameters
     ----------
     obs, start, trans, emit
-        As in :func:`forward`.
+        As in :func:`hmm_forward_log_alpha`.
 
     Returns
     -------
@@ -349,7 +364,7 @@ def posterior(obs, start, trans, emit):
 
     See Also
     --------
-    forward, backward, viterbi
+    hmm_forward_log_alpha, hmm_backward_log_beta, viterbi
     :ref:`ch-dp-elsewhere` : the chapter.
 
     Examples
@@ -359,10 +374,11 @@ def posterior(obs, start, trans, emit):
     >>> posterior([0], start, trans, emit).round(4)  # 0.30/0.34 and 0.04/0.34
     array([[0.8824, 0.1176]])
     """
-    log_alpha, ll = forward(obs, start, trans, emit)
+    log_alpha = hmm_forward_log_alpha(obs, start, trans, emit)
+    ll = _logsumexp(log_alpha[-1], axis=0)
     if not np.isfinite(ll):
         raise ValueError("the observation sequence has probability 0 under this HMM")
-    log_beta = backward(obs, start, trans, emit)
+    log_beta = hmm_backward_log_beta(obs, start, trans, emit)
     return np.exp(log_alpha + log_beta - ll)
 
 
@@ -397,8 +413,7 @@ def sample(rng, T, start, trans, emit):
     >>> z.tolist(), x.tolist()
     ([0, 1, 0, 1], [0, 1, 0, 1])
     """
-    if not isinstance(T, (int, np.integer)) or T < 1:
-        raise ValueError(f"T must be a positive integer, got {T!r}")
+    T = int_value(T, "T", low=1)
     start, trans, emit, _ = check_hmm(start, trans, emit)
     u = rng.random((T, 2))  # inverse-CDF sampling: one uniform for the state, one for the symbol
     cum_A, cum_B = np.cumsum(trans, axis=1), np.cumsum(emit, axis=1)

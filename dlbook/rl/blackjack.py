@@ -119,7 +119,8 @@ def blackjack_grids(Q: np.ndarray):
     Parameters
     ----------
     Q : ndarray of shape (704, 2)
-        Indexed by :func:`dlbook.rl.tabular.encode_state` of Blackjack's (player sum, dealer card, usable ace).
+        Indexed by :func:`dlbook.rl.tabular.encode_state` of Blackjack's
+        (player sum, dealer card, usable ace).
 
     Returns
     -------

@@ -1,59 +1,125 @@
 r"""Dynamic programming for finite MDPs: policy evaluation, policy iteration, value iteration.
 
-Every function takes gymnasium's transition table ``P[s][a] = [(prob, next_state, reward,
-terminated), ...]`` (or a :class:`~dlbook.rl.mdp.TabularMDP` already built from one), builds the
-dense arrays once and sweeps all states at once with ``einsum``; there is no loop over states.
+Every function takes the model first, gymnasium's transition table ``P[s][a] = [(prob,
+next_state, reward, terminated), ...]`` or a :class:`~dlbook.rl.mdp.TabularMDP` built from one,
+then what the algorithm works on (a policy, a value function), then ``gamma``, then its stopping
+rule. The numbers of states and actions are read from ``P``. The dense arrays are built once and
+every sweep updates all states at once with ``einsum``; there is no loop over states.
+
+Value iteration and policy iteration return a small result type that unpacks as ``V, policy``
+and also carries what happened on the way (the change of every sweep, the evaluated policies).
 
 See Also
 --------
 dlbook.rl.mdp : the arrays and the Bellman backups used here.
+dlbook.rl.finite_horizon : success probabilities and episodes with a step limit.
 :ref:`ch-dp` : the chapter, which explains and runs these algorithms.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from dlbook._checks import positive_int, positive_real, probability, real_array
 from dlbook.rl.mdp import (
     TabularMDP,
-    _check_gamma,
-    _check_size,
     action_values,
     as_policy_matrix,
-    flatten_table,
     induced_chain,
     transition_arrays,
 )
 
-__all__ = ["policy_evaluation", "policy_evaluation_exact", "q_from_v", "greedy_policy",
-           "value_iteration", "policy_iteration", "success_probability"]
+__all__ = ["ValueIterationResult", "PolicyIterationResult", "as_arrays", "policy_evaluation",
+           "policy_evaluation_exact", "q_from_v", "greedy_policy", "value_iteration",
+           "policy_iteration"]
 
 
-def _arrays(P, n_states=None, n_actions=None) -> TabularMDP:
-    """Dense arrays of ``P``; the sizes are read from ``P`` when not given."""
+class _UnpacksAsValueAndPolicy:
+    """Unpacking gives ``V, policy`` (the result of the older two-value return)."""
+
+    def __iter__(self):
+        return iter((self.V, self.policy))
+
+    def __getitem__(self, index):
+        return (self.V, self.policy)[index]
+
+    def __len__(self):
+        return 2
+
+
+@dataclass(frozen=True, eq=False)
+class ValueIterationResult(_UnpacksAsValueAndPolicy):
+    r"""What :func:`value_iteration` found; unpacks as ``V, policy``.
+
+    ``V`` (S,) is the last iterate, ``policy`` (S,) its greedy policy, ``deltas`` (sweeps,)
+    the change :math:`\max_s |V_{k+1}(s) - V_k(s)|` of every sweep.
+
+    Examples
+    --------
+    >>> V, policy = ValueIterationResult(np.zeros(2), np.array([1, 0]), np.array([0.5, 0.0]))
+    >>> policy.tolist()
+    [1, 0]
+    """
+
+    V: np.ndarray
+    policy: np.ndarray
+    deltas: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class PolicyIterationResult(_UnpacksAsValueAndPolicy):
+    """What :func:`policy_iteration` found; unpacks as ``V, policy``.
+
+    ``V`` (S,) is the exact value of ``policy`` (S,); ``values`` and ``policies``, both (K, S),
+    hold the value and the policy of every evaluated step, the last one included.
+
+    Examples
+    --------
+    >>> r = PolicyIterationResult(np.ones(2), np.zeros(2, int), np.ones((1, 2)), np.zeros((1, 2)))
+    >>> V, policy = r
+    >>> V.tolist(), r.values.shape
+    ([1.0, 1.0], (1, 2))
+    """
+
+    V: np.ndarray
+    policy: np.ndarray
+    values: np.ndarray
+    policies: np.ndarray
+
+
+def as_arrays(P, n_states=None, n_actions=None) -> TabularMDP:
+    """The dense arrays of ``P`` (built once), with the sizes read from ``P``.
+
+    ``P`` is gymnasium's table or a :class:`~dlbook.rl.mdp.TabularMDP` (returned as it is);
+    ``n_states`` and ``n_actions``, if given, must agree with it (else ``ValueError``).
+
+    Examples
+    --------
+    >>> as_arrays({0: {0: [(1.0, 0, 1.0, True)], 1: [(1.0, 0, 0.0, True)]}}).R.shape
+    (1, 2)
+    """
     if isinstance(P, TabularMDP):
         S, A = P.R.shape
-        if (n_states is not None and n_states != S) or (n_actions is not None and n_actions != A):
-            raise ValueError(f"the arrays hold {S} states and {A} actions, but n_states="
-                             f"{n_states} and n_actions={n_actions} were given")
-        return P
-    if n_states is None:
-        n_states = len(P)
-    if n_actions is None:
+    else:
         try:
-            n_actions = len(P[0])
+            S, A = len(P), len(P[0])
         except (KeyError, IndexError, TypeError):
             raise ValueError("P must be gymnasium's table P[s][a] with a state 0") from None
-    return transition_arrays(P, n_states, n_actions)
+    if (n_states is not None and n_states != S) or (n_actions is not None and n_actions != A):
+        raise ValueError(f"P holds {S} states and {A} actions, but n_states={n_states} and "
+                         f"n_actions={n_actions} were given")
+    return P if isinstance(P, TabularMDP) else transition_arrays(P, S, A)
 
 
-def _check_theta(theta, max_iter):
-    if not theta > 0:
-        raise ValueError(f"theta must be positive, got {theta}")
-    return _check_size("max_iter", max_iter)
+def _gamma_given(gamma, name):
+    if gamma is None:
+        raise TypeError(f"{name}() missing required argument: 'gamma'")
+    return probability(gamma, "gamma")
 
 
-def policy_evaluation(P, policy, gamma, theta=1e-10, max_iter=100_000, *, return_history=False):
+def policy_evaluation(P, policy, gamma, theta=1e-10, max_iter=100_000):
     r"""Iterative policy evaluation: apply the Bellman expectation backup until it stops moving.
 
     Parameters
@@ -66,14 +132,10 @@ def policy_evaluation(P, policy, gamma, theta=1e-10, max_iter=100_000, *, return
     theta : float, optional
         Stop when :math:`\max_s |V_{k+1}(s) - V_k(s)| < \theta`.
     max_iter : int, optional
-    return_history : bool, optional
-        Also return :math:`\max_s |V_{k+1}(s) - V_k(s)|` of every sweep.
 
     Returns
     -------
     V : ndarray of shape (S,)
-    history : ndarray of shape (sweeps,)
-        Only with ``return_history=True``.
 
     Raises
     ------
@@ -91,8 +153,7 @@ def policy_evaluation(P, policy, gamma, theta=1e-10, max_iter=100_000, *, return
 
         V_{k+1}(s) = \sum_a \pi(a|s)\Big[R(s,a) + \gamma \sum_{s'}(T-D)(s,a,s')\,V_k(s')\Big].
 
-    When :math:`\gamma < 1` the error after stopping is at most
-    :math:`\gamma\theta/(1-\gamma)`.
+    When :math:`\gamma < 1` the error after stopping is at most :math:`\gamma\theta/(1-\gamma)`.
 
     See Also
     --------
@@ -108,18 +169,17 @@ def policy_evaluation(P, policy, gamma, theta=1e-10, max_iter=100_000, *, return
     >>> policy_evaluation(P, np.array([2, 2, 2]), gamma=1.0).tolist()
     [-2.0, -1.0, 0.0]
     """
-    mdp = _arrays(P)
-    S, A = mdp.R.shape
-    gamma, max_iter = _check_gamma(gamma), _check_theta(theta, max_iter)
+    mdp = as_arrays(P)
+    gamma, theta = probability(gamma, "gamma"), positive_real(theta, "theta")
+    max_iter = positive_int(max_iter, "max_iter")
     P_pi, r_pi = induced_chain(mdp, policy)  # (S, S), (S,)
-    V, history = np.zeros(S), []
+    V = np.zeros(len(r_pi))
     for _ in range(max_iter):
         V_new = r_pi + gamma * P_pi @ V
         delta = float(np.max(np.abs(V_new - V)))
-        history.append(delta)
         V = V_new
         if delta < theta:
-            return (V, np.array(history)) if return_history else V
+            return V
     raise RuntimeError(f"policy evaluation did not converge in max_iter={max_iter} sweeps "
                        f"(last change {delta:.3g}); with gamma=1 the policy may never end an "
                        "episode on a loop with non-zero reward")
@@ -142,7 +202,8 @@ def policy_evaluation_exact(P, policy, gamma):
     ------
     ValueError
         If ``gamma`` is not in [0, 1) (with ``gamma = 1`` the matrix can be singular; use
-        :func:`policy_evaluation` or :func:`success_probability`), or the policy is invalid.
+        :func:`policy_evaluation` or :func:`dlbook.rl.finite_horizon.success_probability`), or
+        the policy is invalid.
 
     Notes
     -----
@@ -162,22 +223,21 @@ def policy_evaluation_exact(P, policy, gamma):
     >>> policy_evaluation_exact(P, np.array([0]), 0.9).round(12).tolist()
     [10.0]
     """
-    gamma = _check_gamma(gamma)
+    gamma = probability(gamma, "gamma")
     if gamma >= 1.0:
         raise ValueError("policy_evaluation_exact needs gamma < 1 (I - P_pi can be singular at "
                          "gamma = 1); use policy_evaluation or success_probability instead")
-    P_pi, r_pi = induced_chain(_arrays(P), policy)
+    P_pi, r_pi = induced_chain(as_arrays(P), policy)
     return np.linalg.solve(np.eye(len(r_pi)) - gamma * P_pi, r_pi)
 
 
-def q_from_v(P, V, n_states, n_actions, gamma):
-    r"""Action values from state values: :math:`Q(s,a) = R(s,a) + \gamma\sum_{s'}(T-D)(s,a,s')V(s')`.
+def q_from_v(P, V, gamma):
+    r"""Action values from state values, :math:`R(s,a) + \gamma\sum_{s'}(T-D)(s,a,s')V(s')`.
 
     Parameters
     ----------
     P : gymnasium table or TabularMDP
     V : ndarray of shape (S,)
-    n_states, n_actions : int
     gamma : float in [0, 1]
 
     Returns
@@ -192,10 +252,10 @@ def q_from_v(P, V, n_states, n_actions, gamma):
     --------
     >>> from dlbook.rl.gridworld import gridworld
     >>> P = gridworld(["S.G"], step_reward=-1.0, goal_reward=-1.0)
-    >>> q_from_v(P, np.array([-2.0, -1.0, 0.0]), 3, 4, 1.0)[1].tolist()  # left, down, right, up
+    >>> q_from_v(P, np.array([-2.0, -1.0, 0.0]), 1.0)[1].tolist()  # left, down, right, up
     [-3.0, -2.0, -1.0, -2.0]
     """
-    return action_values(_arrays(P, n_states, n_actions), V, gamma)
+    return action_values(as_arrays(P), V, gamma)
 
 
 def greedy_policy(Q, current=None, tol=1e-12):
@@ -219,9 +279,7 @@ def greedy_policy(Q, current=None, tol=1e-12):
     >>> greedy_policy(Q).tolist(), greedy_policy(Q, current=np.array([0, 1])).tolist()
     ([1, 0], [1, 1])
     """
-    Q = np.asarray(Q, dtype=float)
-    if Q.ndim != 2:
-        raise ValueError(f"Q must have shape (S, A), got {Q.shape}")
+    Q = real_array(Q, "Q", ndim=2)
     best = np.argmax(Q, axis=1)
     if current is None:
         return best
@@ -232,37 +290,37 @@ def greedy_policy(Q, current=None, tol=1e-12):
     return np.where(keep, current, best)
 
 
-def value_iteration(P, n_states, n_actions, gamma, theta=1e-10, max_iter=100_000, *,
-                    return_history=False):
+def value_iteration(P, n_states=None, n_actions=None, gamma=None, theta=1e-10,
+                    max_iter=100_000) -> ValueIterationResult:
     r"""Value iteration: apply the Bellman optimality backup until it stops moving.
 
     Parameters
     ----------
     P : gymnasium table or TabularMDP
-    n_states, n_actions : int
-    gamma : float in [0, 1]
+    n_states, n_actions : int, optional
+        Read from ``P``; if given they must agree with it (so that calls written
+        ``value_iteration(P, n_states, n_actions, gamma)`` keep working).
+    gamma : float in [0, 1], required
         ``gamma = 1`` works for episodic tasks in which every policy either ends with
         probability 1 or collects no reward on its endless loops (FrozenLake), or in which
         endless loops cost reward (Taxi, CliffWalking).
     theta : float, optional
         Stop when :math:`\max_s |V_{k+1}(s) - V_k(s)| < \theta`.
     max_iter : int, optional
-    return_history : bool, optional
-        Also return :math:`\max_s |V_{k+1}(s) - V_k(s)|` of every sweep.
 
     Returns
     -------
-    V : ndarray of shape (S,)
-        The last iterate; it satisfies :math:`V = \mathcal{T}^*V` to within ``theta``.
-    policy : ndarray of int, shape (S,)
-        Greedy with respect to ``V`` (ties to the lowest action).
-    history : ndarray of shape (sweeps,)
-        Only with ``return_history=True``.
+    ValueIterationResult
+        Unpacks as ``V, policy``: the last iterate, which satisfies :math:`V = \mathcal{T}^*V`
+        to within ``theta``, and its greedy policy (ties to the lowest action); ``.deltas``
+        holds the change of every sweep.
 
     Raises
     ------
     ValueError
         Invalid ``gamma``, ``theta`` or table.
+    TypeError
+        If ``gamma`` is missing.
     RuntimeError
         If ``max_iter`` sweeps do not converge.
 
@@ -287,54 +345,53 @@ def value_iteration(P, n_states, n_actions, gamma, theta=1e-10, max_iter=100_000
     --------
     >>> from dlbook.rl.gridworld import gridworld
     >>> P = gridworld(["S.G"], step_reward=-1.0, goal_reward=-1.0)
-    >>> V, policy = value_iteration(P, 3, 4, gamma=1.0)
+    >>> V, policy = value_iteration(P, gamma=1.0)
     >>> V.tolist(), policy[:2].tolist()  # two steps to the goal; go right (action 2)
     ([-2.0, -1.0, 0.0], [2, 2])
     """
-    mdp = _arrays(P, n_states, n_actions)
-    gamma, max_iter = _check_gamma(gamma), _check_theta(theta, max_iter)
+    mdp = as_arrays(P, n_states, n_actions)
+    gamma = _gamma_given(gamma, "value_iteration")
+    theta, max_iter = positive_real(theta, "theta"), positive_int(max_iter, "max_iter")
     C = mdp.continuing  # (S, A, S)
-    V, history = np.zeros(mdp.R.shape[0]), []
+    V, deltas = np.zeros(mdp.R.shape[0]), []
     for _ in range(max_iter):
         V_new = (mdp.R + gamma * np.einsum("sat,t->sa", C, V)).max(axis=1)
-        delta = float(np.max(np.abs(V_new - V)))
-        history.append(delta)
+        deltas.append(float(np.max(np.abs(V_new - V))))
         V = V_new
-        if delta < theta:
+        if deltas[-1] < theta:
             policy = greedy_policy(action_values(mdp, V, gamma))
-            return (V, policy, np.array(history)) if return_history else (V, policy)
+            return ValueIterationResult(V, policy, np.array(deltas))
     raise RuntimeError(f"value iteration did not converge in max_iter={max_iter} sweeps "
-                       f"(last change {delta:.3g})")
+                       f"(last change {deltas[-1]:.3g})")
 
 
-def policy_iteration(P, n_states, n_actions, gamma, max_iter=1_000, *, initial_policy=None,
-                     return_history=False):
+def policy_iteration(P, n_states=None, n_actions=None, gamma=None, max_iter=1_000, *,
+                     initial_policy=None) -> PolicyIterationResult:
     r"""Policy iteration: exact evaluation, greedy improvement, until the policy is stable.
 
     Parameters
     ----------
     P : gymnasium table or TabularMDP
-    n_states, n_actions : int
-    gamma : float in [0, 1)
+    n_states, n_actions : int, optional
+        Read from ``P``; if given they must agree with it.
+    gamma : float in [0, 1), required
     max_iter : int, optional
         At most this many improvement steps (a finite MDP needs few).
     initial_policy : ndarray of int, shape (S,), optional
         Defaults to action 0 everywhere.
-    return_history : bool, optional
-        Also return the list of ``(V, policy)`` of every evaluated policy, the last one included.
 
     Returns
     -------
-    V : ndarray of shape (S,)
-        The exact value of ``policy``, which is optimal: :math:`V = \mathcal{T}^*V`.
-    policy : ndarray of int, shape (S,)
-    history : list of (ndarray, ndarray)
-        Only with ``return_history=True``.
+    PolicyIterationResult
+        Unpacks as ``V, policy``: an optimal policy and its exact value
+        (:math:`V = \mathcal{T}^*V`); ``.values`` and ``.policies`` hold every evaluated step.
 
     Raises
     ------
     ValueError
         If ``gamma`` is not in [0, 1) or the initial policy is invalid.
+    TypeError
+        If ``gamma`` is missing.
     RuntimeError
         If the policy is still changing after ``max_iter`` steps.
 
@@ -358,94 +415,27 @@ def policy_iteration(P, n_states, n_actions, gamma, max_iter=1_000, *, initial_p
     --------
     >>> from dlbook.rl.gridworld import gridworld
     >>> P = gridworld(["S.G"], step_reward=-1.0, goal_reward=-1.0)
-    >>> V, policy = policy_iteration(P, 3, 4, gamma=0.5)
+    >>> V, policy = policy_iteration(P, gamma=0.5)
     >>> V.tolist(), policy[:2].tolist()  # -1 - 0.5 * 1 from the start
     ([-1.5, -1.0, 0.0], [2, 2])
     """
-    mdp = _arrays(P, n_states, n_actions)
-    gamma, max_iter = _check_gamma(gamma), _check_size("max_iter", max_iter)
+    mdp = as_arrays(P, n_states, n_actions)
+    gamma = _gamma_given(gamma, "policy_iteration")
+    max_iter = positive_int(max_iter, "max_iter")
     if gamma >= 1.0:
         raise ValueError("policy_iteration needs gamma < 1 (its exact evaluation solves "
                          "(I - gamma P_pi) V = r_pi); use value_iteration for gamma = 1")
     S, A = mdp.R.shape
     policy = np.zeros(S, dtype=int) if initial_policy is None else np.asarray(initial_policy)
     as_policy_matrix(policy, S, A)  # validates
-    history = []
+    values, policies = [], []
     for _ in range(max_iter):
         V = policy_evaluation_exact(mdp, policy, gamma)
-        history.append((V, policy))
+        values.append(V)
+        policies.append(policy)
         new_policy = greedy_policy(action_values(mdp, V, gamma), current=policy)
         if np.array_equal(new_policy, policy):
-            return (V, policy, history) if return_history else (V, policy)
+            return PolicyIterationResult(V, policy, np.array(values), np.array(policies))
         policy = new_policy
     raise RuntimeError(f"policy iteration still changed the policy after max_iter={max_iter} "
                        "improvement steps")
-
-
-def success_probability(P, policy, max_steps=None):
-    r"""Probability that a policy ends the episode with a positive reward, from every state.
-
-    On FrozenLake this is the chance of reaching the goal: policy evaluation with
-    :math:`\gamma = 1` and a reward of 1 for the goal only, solved exactly.
-
-    Parameters
-    ----------
-    P : gymnasium table
-        A success is a terminating transition with a reward > 0.
-    policy : ndarray, shape (S,) of int or (S, A) of float
-    max_steps : int, optional
-        Count only successes within this many steps (gymnasium's time limit: 100 for
-        FrozenLake-v1, 200 for FrozenLake8x8-v1).  ``None`` means no limit.
-
-    Returns
-    -------
-    ndarray of shape (S,)
-
-    Notes
-    -----
-    With :math:`g(s) = \sum_a \pi(a|s)\sum_k p_k[\text{terminated}_k, r_k>0]` and the continuing
-    matrix :math:`P^\pi`, the success probability :math:`x` is the smallest non-negative
-    solution of :math:`x = g + P^\pi x`.  States with no path to a success have
-    :math:`x = 0`; on the others :math:`I - P^\pi` is invertible (every such state leaks
-    probability), so one linear solve gives :math:`x`.  With a step limit :math:`H`,
-    :math:`x_H = \sum_{k=0}^{H-1} (P^\pi)^k g` by :math:`H` matrix-vector products.
-
-    See Also
-    --------
-    policy_evaluation : the same numbers iteratively. Chapter :ref:`ch-dp`.
-
-    Examples
-    --------
-    A coin is tossed until heads (reward 1, the end); tails means toss again:
-
-    >>> P = {0: {0: [(0.5, 1, 1.0, True), (0.5, 0, 0.0, False)]}, 1: {0: [(1.0, 1, 0.0, True)]}}
-    >>> policy = np.array([0, 0])
-    >>> success_probability(P, policy).tolist(), success_probability(P, policy, 2).tolist()
-    ([1.0, 0.0], [0.75, 0.0])
-    """
-    n_states = len(P)
-    mdp = _arrays(P)
-    S, A = mdp.R.shape
-    s, a, prob, _, reward, done = flatten_table(P, S, A)
-    G = np.zeros((S, A))
-    np.add.at(G, (s, a), prob * (done & (reward > 0)))  # success mass of each (s, a)
-    pi = as_policy_matrix(policy, S, A)
-    P_pi, _ = induced_chain(mdp, pi)
-    g = np.einsum("sa,sa->s", pi, G)  # (S,)
-    if max_steps is not None:
-        x = np.zeros(n_states)
-        for _ in range(_check_size("max_steps", max_steps)):
-            x = g + P_pi @ x
-        return x
-    # states that reach a success: grow the set backwards through edges of P_pi
-    reach = g > 0
-    edges = P_pi > 0
-    while True:
-        grown = reach | (edges.astype(float) @ reach.astype(float) > 0)
-        if np.array_equal(grown, reach):
-            break
-        reach = grown
-    x = np.zeros(n_states)
-    idx = np.flatnonzero(reach)
-    x[idx] = np.linalg.solve(np.eye(len(idx)) - P_pi[np.ix_(idx, idx)], g[idx])
-    return x

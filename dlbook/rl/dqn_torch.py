@@ -22,6 +22,16 @@ import numpy as np
 import torch
 from torch import nn
 
+from dlbook._checks import (
+    check_shape,
+    int_value,
+    one_of,
+    positive_int,
+    positive_real,
+    probability,
+    same_shape,
+)
+
 __all__ = [
     "QNetwork", "td_targets", "huber_loss", "linear_epsilon", "epsilon_greedy", "hard_update",
     "soft_update", "DQNConfig", "dqn_update",
@@ -53,9 +63,8 @@ class QNetwork(nn.Module):
 
     def __init__(self, obs_dim: int, n_actions: int, hidden: tuple[int, ...] = (128, 128)):
         super().__init__()
-        if obs_dim < 1 or n_actions < 1 or any(h < 1 for h in hidden):
-            raise ValueError(f"sizes must be positive, got obs_dim={obs_dim}, "
-                             f"n_actions={n_actions}, hidden={hidden}")
+        obs_dim, n_actions = positive_int(obs_dim, "obs_dim"), positive_int(n_actions, "n_actions")
+        hidden = tuple(positive_int(h, "hidden size") for h in hidden)
         sizes = (obs_dim, *hidden)
         layers: list[nn.Module] = []
         for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
@@ -128,10 +137,8 @@ def td_targets(rewards, next_q_target, terminated, gamma: float, next_q_online=N
     >>> td_targets(r, q_next, torch.tensor([False, False]), 0.5, next_q_online=q_online)
     tensor([2., 2.])
     """
-    if not 0.0 <= gamma <= 1.0:
-        raise ValueError(f"gamma must be in [0, 1], got {gamma}")
-    if next_q_target.ndim != 2:
-        raise ValueError(f"next_q_target must have shape (B, A), got {tuple(next_q_target.shape)}")
+    gamma = probability(gamma, "gamma")
+    check_shape(next_q_target, "next_q_target", (None, None), "(B, A)")
     B = next_q_target.shape[0]
     if rewards.shape != (B,) or terminated.shape != (B,):
         raise ValueError(f"rewards {tuple(rewards.shape)} and terminated "
@@ -191,13 +198,9 @@ def huber_loss(pred, target, delta: float = 1.0, reduction: str = "mean"):
     >>> huber_loss(torch.tensor([0.5, 3.0]), torch.zeros(2), reduction="none")  # 0.125 ; 3-0.5
     tensor([0.1250, 2.5000])
     """
-    if pred.shape != target.shape:
-        raise ValueError(f"pred has shape {tuple(pred.shape)} but target has "
-                         f"{tuple(target.shape)}")
-    if delta <= 0:
-        raise ValueError(f"delta must be > 0, got {delta}")
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    same_shape(pred, target, "pred", "target")
+    delta = positive_real(delta, "delta")
+    one_of(reduction, "reduction", ("mean", "sum", "none"))
     abs_err = (pred - target).abs()
     quad = abs_err.clamp(max=delta)  # min(|e|, delta)
     loss = 0.5 * quad**2 + delta * (abs_err - quad)  # equals both branches of the formula
@@ -228,15 +231,13 @@ def linear_epsilon(step: int, start: float = 1.0, end: float = 0.05,
     >>> linear_epsilon(0), linear_epsilon(5_000), linear_epsilon(20_000)
     (1.0, 0.525, 0.05)
     """
-    if step < 0 or decay_steps < 1:
-        raise ValueError(f"need step >= 0 and decay_steps >= 1, got {step}, {decay_steps}")
-    if not (0.0 <= end <= 1.0 and 0.0 <= start <= 1.0):
-        raise ValueError(f"epsilons must be in [0, 1], got start={start}, end={end}")
+    step, decay_steps = int_value(step, "step", low=0), positive_int(decay_steps, "decay_steps")
+    start, end = probability(start, "start"), probability(end, "end")
     return end + (start - end) * max(0.0, 1.0 - step / decay_steps)
 
 
 def epsilon_greedy(q_values, epsilon: float, rng: np.random.Generator) -> np.ndarray:
-    r"""Pick :math:`\arg\max_a Q(s, a)` with probability :math:`1 - \varepsilon`, else a random action.
+    r"""Pick :math:`\arg\max_a Q(s, a)` with probability :math:`1 - \varepsilon`, else at random.
 
     Parameters
     ----------
@@ -259,10 +260,8 @@ def epsilon_greedy(q_values, epsilon: float, rng: np.random.Generator) -> np.nda
     if isinstance(q_values, torch.Tensor):
         q_values = q_values.detach().cpu().numpy()
     q = np.asarray(q_values)
-    if q.ndim != 2:
-        raise ValueError(f"q_values must have shape (B, A), got {q.shape}")
-    if not 0.0 <= epsilon <= 1.0:
-        raise ValueError(f"epsilon must be in [0, 1], got {epsilon}")
+    check_shape(q, "q_values", (None, None), "(B, A)")
+    epsilon = probability(epsilon, "epsilon")
     B, A = q.shape
     greedy = q.argmax(axis=1)  # (B,)
     explore = rng.random(B) < epsilon  # (B,)
@@ -296,8 +295,7 @@ def soft_update(target: nn.Module, online: nn.Module, tau: float) -> None:
     >>> round(b.weight.item(), 6)  # 0.1*1 + 0.9*0
     0.1
     """
-    if not 0.0 < tau <= 1.0:
-        raise ValueError(f"tau must be in (0, 1], got {tau}")
+    tau = probability(tau, "tau", low_open=True)
     with torch.no_grad():
         for t, o in zip(target.parameters(), online.parameters()):
             t.lerp_(o, tau)  # t + tau * (o - t)

@@ -19,12 +19,13 @@ from __future__ import annotations
 import copy
 import os
 import time
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 import torch
 from torch import nn
 
+from dlbook._checks import one_of, positive_int
 from dlbook.nn import checkpoint_torch
 from dlbook.nn.checkpoint import CheckpointError
 from dlbook.rl.dqn_torch import (
@@ -40,7 +41,98 @@ from dlbook.rl.replay import ReplayBuffer
 
 CHECK_SEED = 1_000_000  # seeds of the in-training greedy checks; keep final evaluations apart
 
-__all__ = ["train_dqn", "evaluate", "save_checkpoint", "load_checkpoint"]
+__all__ = ["DQNHistory", "exploration_rate", "train_dqn", "evaluate", "save_checkpoint",
+           "load_checkpoint"]
+
+
+@dataclass(frozen=True, eq=False)
+class DQNHistory:
+    """What happened during :func:`train_dqn`.
+
+    Attributes
+    ----------
+    episode_returns, episode_end_step : ndarray of shape (episodes,)
+        The return of every finished training episode and the step at which it ended.
+    losses : ndarray of shape (gradient steps,)
+    checks : ndarray of shape (checks, 2)
+        Step and mean greedy return of every in-training check.
+    last_state_dict : dict
+        The weights after the last step, before any selection.
+    seconds : float
+        Wall-clock time of the run.
+    config : dict
+        The :class:`~dlbook.rl.dqn_torch.DQNConfig` as a dict.
+    """
+
+    episode_returns: np.ndarray
+    episode_end_step: np.ndarray
+    losses: np.ndarray
+    checks: np.ndarray
+    last_state_dict: dict
+    seconds: float
+    config: dict
+
+
+def exploration_rate(step: int, cfg: DQNConfig) -> float:
+    r"""The :math:`\varepsilon` of training step ``step``: 1 while the buffer fills, then linear.
+
+    Parameters
+    ----------
+    step : int
+    cfg : DQNConfig
+        Uses ``learning_starts``, ``eps_start``, ``eps_end`` and ``eps_decay_steps``.
+
+    Returns
+    -------
+    float
+        1 for ``step < learning_starts`` (random actions fill the replay buffer), afterwards
+        :func:`~dlbook.rl.dqn_torch.linear_epsilon` counted from step 0.
+
+    Examples
+    --------
+    >>> cfg = DQNConfig(learning_starts=100, eps_start=1.0, eps_end=0.0, eps_decay_steps=1000)
+    >>> exploration_rate(99, cfg), exploration_rate(100, cfg), exploration_rate(2000, cfg)
+    (1.0, 0.9, 0.0)
+    """
+    if step < cfg.learning_starts:
+        return 1.0
+    return linear_epsilon(step, cfg.eps_start, cfg.eps_end, cfg.eps_decay_steps)
+
+
+def _vector_env_sizes(env) -> tuple[int, int]:
+    """(obs_dim, n_actions) of an environment with Box observations and Discrete actions."""
+    obs_shape = env.observation_space.shape
+    if obs_shape is None or len(obs_shape) != 1 or not hasattr(env.action_space, "n"):
+        raise TypeError("train_dqn needs a vector (Box) observation and Discrete actions, got "
+                        f"{env.observation_space} and {env.action_space}")
+    return int(obs_shape[0]), int(env.action_space.n)
+
+
+def _build_networks(obs_dim, n_actions, cfg, device):
+    """The online network, its target copy (kept in eval mode) and Adam on the online one."""
+    online = QNetwork(obs_dim, n_actions, cfg.hidden).to(device)
+    target = QNetwork(obs_dim, n_actions, cfg.hidden).to(device)
+    hard_update(target, online)
+    target.eval()
+    return online, target, torch.optim.Adam(online.parameters(), lr=cfg.lr)
+
+
+def _act(online, obs, epsilon, rng, device) -> int:
+    """One epsilon-greedy action for one observation."""
+    with torch.no_grad():
+        q = online(torch.as_tensor(obs, dtype=torch.float32, device=device)[None])  # (1, A)
+    return int(epsilon_greedy(q, epsilon, rng)[0])
+
+
+def _learning_round(online, target, optimizer, buffer, cfg, device) -> list[float]:
+    """``cfg.gradient_steps`` updates on fresh minibatches (soft target updates after each)."""
+    losses = []
+    for _ in range(cfg.gradient_steps):
+        losses.append(dqn_update(online, target, optimizer, buffer.sample(cfg.batch_size), cfg,
+                                 device))
+        if cfg.target_update == "soft":
+            soft_update(target, online, cfg.tau)
+    return losses
 
 
 def train_dqn(make_env, cfg: DQNConfig = DQNConfig(), seed: int = 0, device=None):
@@ -62,22 +154,27 @@ def train_dqn(make_env, cfg: DQNConfig = DQNConfig(), seed: int = 0, device=None
     -------
     online : QNetwork
         The trained network (in eval mode, on ``device``).
-    history : dict
-        ``episode_returns`` and ``episode_end_step`` (one entry per finished training episode),
-        ``losses`` (one per gradient step), ``checks`` (rows of step and mean greedy return of
-        the in-training checks), ``last_state_dict`` (the weights after the last step, before
-        any selection), ``seconds`` (wall-clock time), ``config``.
+    history : DQNHistory
+
+    Raises
+    ------
+    TypeError
+        If the environment's spaces are not a vector and a set of discrete actions.
+    ValueError
+        If ``cfg.target_update`` is neither ``"hard"`` nor ``"soft"``.
 
     Notes
     -----
-    Exploration is epsilon-greedy with :func:`~dlbook.rl.dqn_torch.linear_epsilon` (epsilon is
-    1 during the first ``learning_starts`` steps). Transitions cut by the time limit
-    (``truncated``) are stored with ``terminated=False``: the pole was still up, so the target
-    keeps bootstrapping from :math:`s'`. With ``eval_every > 0`` the network is checked
-    greedily every ``eval_every`` steps on ``eval_episodes`` episodes (seeds from
-    ``CHECK_SEED``) and the best one is returned (the later one on ties): a validation-style
-    model selection, so report the final score on fresh episodes (:func:`evaluate` with other
-    seeds).
+    Every environment step does, in order: (1) act with :func:`exploration_rate` and store the
+    transition; (2) every ``train_every`` steps after ``learning_starts``, a round of
+    ``gradient_steps`` updates (:func:`~dlbook.rl.dqn_torch.dqn_update`); (3) every
+    ``target_every`` steps copy the online weights into the target network (``"hard"``; with
+    ``"soft"`` a Polyak step follows every update instead); (4) every ``eval_every`` steps play
+    ``eval_episodes`` greedy episodes (seeds from ``CHECK_SEED``) and keep the best network so
+    far (the later one on ties). Transitions cut by the time limit (``truncated``) are stored
+    with ``terminated=False``: the pole was still up, so the target keeps bootstrapping from
+    :math:`s'`. The selection is validation-style model selection, so report the final score on
+    fresh episodes (:func:`evaluate` with other seeds).
 
     Examples
     --------
@@ -85,56 +182,43 @@ def train_dqn(make_env, cfg: DQNConfig = DQNConfig(), seed: int = 0, device=None
     >>> cfg = DQNConfig(total_steps=300, learning_starts=100, train_every=50,
     ...                 gradient_steps=10, hidden=(16,), eval_every=0)
     >>> net, hist = train_dqn(lambda: gym.make("CartPole-v1"), cfg, seed=0, device="cpu")
-    >>> len(hist["losses"])  # rounds of 10 updates at steps 150, 200, 250, 300
+    >>> len(hist.losses)  # rounds of 10 updates at steps 150, 200, 250, 300
     40
     """
     from dlbook.utils import get_device
 
     device = torch.device(device) if device is not None else get_device()
-    if cfg.target_update not in ("soft", "hard"):
-        raise ValueError(f"target_update must be 'soft' or 'hard', got {cfg.target_update!r}")
+    one_of(cfg.target_update, "cfg.target_update", ("hard", "soft"))
     env = make_env()
-    obs_shape = env.observation_space.shape
-    if obs_shape is None or len(obs_shape) != 1 or not hasattr(env.action_space, "n"):
-        raise TypeError("train_dqn needs a vector (Box) observation and Discrete actions, got "
-                        f"{env.observation_space} and {env.action_space}")
-    n_actions = int(env.action_space.n)
+    obs_dim, n_actions = _vector_env_sizes(env)
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
-    online = QNetwork(obs_shape[0], n_actions, cfg.hidden).to(device)
-    target = QNetwork(obs_shape[0], n_actions, cfg.hidden).to(device)
-    hard_update(target, online)
-    target.eval()
-    optimizer = torch.optim.Adam(online.parameters(), lr=cfg.lr)
-    buffer = ReplayBuffer(cfg.buffer_size, obs_shape, seed=rng)
+    online, target, optimizer = _build_networks(obs_dim, n_actions, cfg, device)
+    buffer = ReplayBuffer(cfg.buffer_size, (obs_dim,), seed=rng)
 
     returns, ends, losses, checks = [], [], [], []
     best_score, best_state = -np.inf, None
     obs, _ = env.reset(seed=seed)
-    ep_return, t0 = 0.0, time.perf_counter()
+    episode_return, t0 = 0.0, time.perf_counter()
     for step in range(cfg.total_steps):
-        eps = 1.0 if step < cfg.learning_starts else linear_epsilon(
-            step, cfg.eps_start, cfg.eps_end, cfg.eps_decay_steps)
-        with torch.no_grad():
-            q = online(torch.as_tensor(obs, dtype=torch.float32, device=device)[None])  # (1, A)
-        action = int(epsilon_greedy(q, eps, rng)[0])
+        # (1) act, and remember the transition (a time limit is not the end of the task)
+        action = _act(online, obs, exploration_rate(step, cfg), rng, device)
         next_obs, reward, terminated, truncated, _ = env.step(action)
         buffer.add(obs, action, reward, next_obs, terminated)
-        ep_return += float(reward)
+        episode_return += float(reward)
         obs = next_obs
         if terminated or truncated:
-            returns.append(ep_return)
+            returns.append(episode_return)
             ends.append(step + 1)
             obs, _ = env.reset()
-            ep_return = 0.0
+            episode_return = 0.0
+        # (2) learn from replayed minibatches
         if step >= cfg.learning_starts and (step + 1) % cfg.train_every == 0:
-            for _ in range(cfg.gradient_steps):
-                losses.append(dqn_update(online, target, optimizer,
-                                         buffer.sample(cfg.batch_size), cfg, device))
-                if cfg.target_update == "soft":
-                    soft_update(target, online, cfg.tau)
+            losses += _learning_round(online, target, optimizer, buffer, cfg, device)
+        # (3) refresh the target network
         if cfg.target_update == "hard" and (step + 1) % cfg.target_every == 0:
             hard_update(target, online)
+        # (4) check the greedy policy and keep the best network so far
         if cfg.eval_every and (step + 1) % cfg.eval_every == 0:
             score = evaluate(online, make_env, cfg.eval_episodes,
                              seed=CHECK_SEED + len(checks) * cfg.eval_episodes,
@@ -143,10 +227,9 @@ def train_dqn(make_env, cfg: DQNConfig = DQNConfig(), seed: int = 0, device=None
             if score >= best_score:  # ties go to the later, longer-trained network
                 best_score, best_state = score, copy.deepcopy(online.state_dict())
     env.close()
-    history = {"episode_returns": np.array(returns), "episode_end_step": np.array(ends),
-               "losses": np.array(losses), "checks": np.array(checks).reshape(-1, 2),
-               "last_state_dict": copy.deepcopy(online.state_dict()),
-               "seconds": time.perf_counter() - t0, "config": asdict(cfg)}
+    history = DQNHistory(np.array(returns), np.array(ends), np.array(losses),
+                         np.array(checks).reshape(-1, 2), copy.deepcopy(online.state_dict()),
+                         time.perf_counter() - t0, asdict(cfg))
     if best_state is not None:
         online.load_state_dict(best_state)
     online.eval()
@@ -185,8 +268,7 @@ def evaluate(net: nn.Module, make_env, episodes: int = 100, seed: int = 10_000,
     """
     from dlbook.utils import get_device
 
-    if episodes < 1:
-        raise ValueError(f"episodes must be >= 1, got {episodes}")
+    episodes = positive_int(episodes, "episodes")
     device = torch.device(device) if device is not None else get_device()
     envs = [make_env() for _ in range(episodes)]
     obs = np.stack([e.reset(seed=seed + i)[0] for i, e in enumerate(envs)])  # (E, obs_dim)
@@ -261,7 +343,8 @@ def _config_from_dict(values: dict, path) -> DQNConfig:
     known = {f.name for f in fields(DQNConfig)}
     unknown = sorted(set(values) - set(known))
     if unknown:
-        raise CheckpointError(f"{path}: the saved config has fields DQNConfig does not know: {unknown}")
+        raise CheckpointError(f"{path}: the saved config has fields DQNConfig does not know: "
+                              f"{unknown}")
     return DQNConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
 
 

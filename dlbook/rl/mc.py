@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlbook._checks import positive_int, probability
 from dlbook.rl.mdp import as_policy_matrix
 from dlbook.rl.tabular import (
     MAX_EPISODE_STEPS,
     EnvStepper,
     TabularEnv,  # noqa: F401  (used by the doctests)
     UniformStream,
-    _check_count,
-    _check_fraction,
-    _sample,
     discrete_sizes,
     epsilon_greedy_action,
+    sample_index,
 )
 
 __all__ = [
@@ -68,7 +67,7 @@ def generate_episode(stepper: EnvStepper, policy_cdf: list, draw: UniformStream)
     states, actions, rewards = [], [], []
     s, done = stepper.reset(), False
     while not done:
-        a = _sample(policy_cdf[s], draw)
+        a = sample_index(policy_cdf[s], draw)
         s_next, r, terminated, truncated = stepper.step(a)
         states.append(s), actions.append(a), rewards.append(r)
         s, done = s_next, terminated or truncated
@@ -149,8 +148,7 @@ def mc_prediction_from_episodes(episodes, n_states: int, gamma: float, first_vis
     >>> float(V[0]), int(n[0])
     (5.5, 10)
     """
-    _check_count("n_states", n_states)
-    _check_fraction("gamma", gamma)
+    n_states, gamma = positive_int(n_states, "n_states"), probability(gamma, "gamma")
     total, counts = np.zeros(n_states), np.zeros(n_states, dtype=np.int64)
     for states, rewards in episodes:
         states = np.asarray(states, dtype=np.int64)
@@ -167,7 +165,7 @@ def mc_prediction_from_episodes(episodes, n_states: int, gamma: float, first_vis
 
 
 def _prediction_episodes(env, policy, episodes, seed):
-    _check_count("episodes", episodes)
+    episodes = positive_int(episodes, "episodes")
     stepper = EnvStepper(env, seed)
     cdf = np.cumsum(as_policy_matrix(policy, stepper.n_states, stepper.n_actions), axis=1).tolist()
     draw = UniformStream(np.random.default_rng(seed))
@@ -255,7 +253,7 @@ def every_visit_mc_prediction(env, policy, episodes: int, gamma: float, seed: in
 
 
 def constant_alpha_mc_prediction(env, policy, episodes: int, alpha: float, gamma: float,
-                                 seed: int = 0, *, v_init=0.0, return_history: bool = False):
+                                 seed: int = 0, *, v_init=0.0, callback=None):
     r"""Every-visit MC with a constant step size :math:`\alpha` instead of an average.
 
     Parameters
@@ -264,13 +262,12 @@ def constant_alpha_mc_prediction(env, policy, episodes: int, alpha: float, gamma
         As in :func:`first_visit_mc_prediction`.
     alpha : float in (0, 1]
     v_init : float or array_like of shape (n_states,)
-    return_history : bool
-        Also return the values after each episode, shape ``(episodes, n_states)``.
+    callback : callable, optional
+        Called after every episode as ``callback(V)`` with a copy of the values so far.
 
     Returns
     -------
     V : ndarray of shape (n_states,)
-        (and the history when asked for)
 
     Notes
     -----
@@ -291,21 +288,20 @@ def constant_alpha_mc_prediction(env, policy, episodes: int, alpha: float, gamma
     >>> constant_alpha_mc_prediction(env, [0, 0], episodes=1, alpha=0.1, gamma=1.0)
     array([0.1, 0. ])
     """
-    _check_fraction("alpha", alpha, low_open=True)
-    _check_fraction("gamma", gamma)
+    alpha = probability(alpha, "alpha", low_open=True)
+    gamma = probability(gamma, "gamma")
     n_states = discrete_sizes(env)[0]
     V = np.broadcast_to(np.asarray(v_init, dtype=float), (n_states,)).copy()
-    history = []
     for states, rewards in _prediction_episodes(env, policy, episodes, seed):
         for s, G in zip(states.tolist(), step_returns(rewards, gamma).tolist()):
             V[s] += alpha * (G - V[s])
-        if return_history:
-            history.append(V.copy())
-    return (V, np.array(history)) if return_history else V
+        if callback is not None:
+            callback(V.copy())
+    return V
 
 
 def mc_control_epsilon_soft(env, episodes: int, gamma: float, epsilon: float, seed: int = 0, *,
-                            first_visit: bool = True, return_rewards: bool = False):
+                            first_visit: bool = True, callback=None):
     r"""On-policy Monte Carlo control with an ε-greedy (hence ε-soft) policy.
 
     Parameters
@@ -318,8 +314,8 @@ def mc_control_epsilon_soft(env, episodes: int, gamma: float, epsilon: float, se
     seed : int
         Same seed, same result.
     first_visit : bool, default True
-    return_rewards : bool
-        Also return the sum of rewards of each episode, shape ``(episodes,)``.
+    callback : callable, optional
+        Called after every episode as ``callback(total_reward)``, the sum of its rewards.
 
     Returns
     -------
@@ -352,15 +348,13 @@ def mc_control_epsilon_soft(env, episodes: int, gamma: float, epsilon: float, se
     >>> Q[0].tolist()
     [0.0, 1.0]
     """
-    _check_count("episodes", episodes)
-    _check_fraction("gamma", gamma)
-    _check_fraction("epsilon", epsilon)
+    episodes = positive_int(episodes, "episodes")
+    gamma, epsilon = probability(gamma, "gamma"), probability(epsilon, "epsilon")
     stepper = EnvStepper(env, seed)
     draw = UniformStream(np.random.default_rng(seed))
     Q = [[0.0] * stepper.n_actions for _ in range(stepper.n_states)]   # lists: fast scalar access
     N = [[0] * stepper.n_actions for _ in range(stepper.n_states)]
-    totals = np.zeros(episodes)
-    for k in range(episodes):
+    for _ in range(episodes):
         visits, rewards = [], []
         s, done = stepper.reset(), False
         while not done:
@@ -379,6 +373,6 @@ def mc_control_epsilon_soft(env, episodes: int, gamma: float, epsilon: float, se
                 continue
             N[s][a] += 1
             Q[s][a] += (G - Q[s][a]) / N[s][a]
-        totals[k] = sum(rewards)
-    Q = np.array(Q)
-    return (Q, totals) if return_rewards else Q
+        if callback is not None:
+            callback(sum(rewards))
+    return np.array(Q)

@@ -16,7 +16,7 @@ See Also
 dlbook.rl.gridworld : builds such tables from a map of characters.
 dlbook.rl.dp : policy evaluation, policy iteration and value iteration on these arrays.
 :ref:`ch-mdp` : the chapter that introduces MDPs.
-:ref:`ch-dp` : the chapter that solves them.
+:ref:`ch-dp` : the chapter that solves them (Part 6).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
+
+from dlbook._checks import check_shape, positive_int, probability, real_array
 
 __all__ = [
     "TabularMDP", "flatten_table", "transition_arrays", "as_policy_matrix", "induced_chain",
@@ -57,14 +59,6 @@ class TabularMDP(_Arrays):
 
         Computed once and kept (the arrays are not meant to be changed in place)."""
         return self.T - self.D
-
-
-def _check_size(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be positive, got {value}")
-    return int(value)
 
 
 def flatten_table(P, n_states, n_actions):
@@ -99,7 +93,7 @@ def flatten_table(P, n_states, n_actions):
     >>> s.tolist(), nxt.tolist(), r.tolist(), done.tolist()
     ([0, 0, 1], [0, 1, 1], [0.0, 1.0, 0.0], [False, True, True])
     """
-    n_states, n_actions = _check_size("n_states", n_states), _check_size("n_actions", n_actions)
+    n_states, n_actions = positive_int(n_states, "n_states"), positive_int(n_actions, "n_actions")
     if not isinstance(P, (Mapping, Sequence)) or len(P) != n_states:
         got = len(P) if isinstance(P, (Mapping, Sequence)) else type(P).__name__
         raise ValueError(f"P must hold n_states={n_states} states, got {got}")
@@ -110,10 +104,12 @@ def flatten_table(P, n_states, n_actions):
         raise ValueError(f"P must list every state below n_states={n_states} and every action "
                          f"below n_actions={n_actions}") from None
     except TypeError:
-        raise ValueError("P[s][a] must be a list of (prob, next_state, reward, terminated)") from None
+        raise ValueError("P[s][a] must be a list of (prob, next_state, reward, terminated)"
+                         ) from None
     sizes = {len(P[s]) for s in range(n_states)}
     if sizes != {n_actions}:
-        raise ValueError(f"every P[s] must hold n_actions={n_actions} actions, found {sorted(sizes)}")
+        raise ValueError(f"every P[s] must hold n_actions={n_actions} actions, found "
+                         f"{sorted(sizes)}")
     if any(len(row) != 6 for row in rows):
         raise ValueError("P[s][a] entries must be (prob, next_state, reward, terminated)")
     empty = [(s, a) for s in range(n_states) for a in range(n_actions) if len(P[s][a]) == 0]
@@ -269,20 +265,6 @@ def induced_chain(mdp, policy):
     return np.einsum("sa,sat->st", pi, mdp.continuing), np.einsum("sa,sa->s", pi, mdp.R)
 
 
-def _check_gamma(gamma):
-    real = isinstance(gamma, (int, float, np.integer, np.floating)) and not isinstance(gamma, bool)
-    if not real or not 0.0 <= float(gamma) <= 1.0:
-        raise ValueError(f"gamma must be a number in [0, 1], got {gamma!r}")
-    return float(gamma)
-
-
-def _check_values(V, n_states):
-    V = np.asarray(V, dtype=float)
-    if V.shape != (n_states,):
-        raise ValueError(f"V must have shape ({n_states},), got {V.shape}")
-    return V
-
-
 def action_values(mdp, V, gamma):
     r"""One-step look-ahead: :math:`Q(s,a) = R_{sa} + \gamma \sum_{s'} (T-D)_{sas'} V(s')`.
 
@@ -303,8 +285,9 @@ def action_values(mdp, V, gamma):
     >>> action_values(mdp, np.array([-2.0, -1.0, 0.0]), 1.0)[0].tolist()  # left, down, right, up
     [-3.0, -3.0, -2.0, -3.0]
     """
-    V = _check_values(V, mdp.R.shape[0])
-    return mdp.R + _check_gamma(gamma) * np.einsum("sat,t->sa", mdp.continuing, V)
+    V = real_array(V, "V")
+    check_shape(V, "V", (mdp.R.shape[0],), "(S,)")
+    return mdp.R + probability(gamma, "gamma") * np.einsum("sat,t->sa", mdp.continuing, V)
 
 
 def bellman_expectation_backup(mdp, V, policy, gamma):
@@ -403,6 +386,6 @@ def discounted_return(rewards, gamma):
     rewards = np.asarray(rewards, dtype=float)
     if rewards.ndim not in (1, 2):
         raise ValueError(f"rewards must have shape (T,) or (N, T), got {rewards.shape}")
-    weights = _check_gamma(gamma) ** np.arange(rewards.shape[-1])  # (T,) 1, gamma, gamma^2, ...
+    weights = probability(gamma, "gamma") ** np.arange(rewards.shape[-1])  # (T,) 1, gamma, ...
     out = rewards @ weights
     return float(out) if rewards.ndim == 1 else out

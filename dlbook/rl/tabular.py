@@ -24,11 +24,12 @@ from bisect import bisect_right
 import gymnasium as gym
 import numpy as np
 
+from dlbook._checks import int_value, probability, real_array
 from dlbook.rl.mdp import flatten_table
 
 __all__ = [
     "TabularEnv", "EnvStepper", "UniformStream", "discrete_sizes", "encode_state",
-    "epsilon_greedy_probs", "epsilon_greedy_action", "MAX_EPISODE_STEPS",
+    "sample_index", "epsilon_greedy_probs", "epsilon_greedy_action", "MAX_EPISODE_STEPS",
 ]
 
 #: An episode longer than this raises RuntimeError: the policy probably never terminates.
@@ -219,6 +220,7 @@ class EnvStepper:
         if use_table and not has_table:
             raise ValueError(f"use_table=True but {raw} has no P / initial_state_distrib table")
         self.uses_table = has_table if use_table is None else bool(use_table)
+        seed = int_value(seed, "seed", low=0)
         self._seed = int(np.random.SeedSequence(seed).generate_state(1)[0])
         self._first_reset = True
         if self.uses_table:
@@ -249,7 +251,7 @@ class EnvStepper:
             self._first_reset = False
             obs, _ = self.env.reset(seed=seed)
             return self._encode(obs)
-        self._s, self._t = _sample(self._start_cdf, self._draw), 0
+        self._s, self._t = sample_index(self._start_cdf, self._draw), 0
         return self._s
 
     def step(self, action: int) -> tuple[int, float, bool, bool]:
@@ -258,7 +260,7 @@ class EnvStepper:
             obs, reward, terminated, truncated, _ = self.env.step(action)
             return self._encode(obs), float(reward), terminated, truncated
         cdf, outcomes = self._table[self._s][action]
-        k = 0 if len(outcomes) == 1 else _sample(cdf, self._draw)   # no draw if deterministic
+        k = 0 if len(outcomes) == 1 else sample_index(cdf, self._draw)  # no draw if certain
         s, reward, terminated = outcomes[k]
         self._s, self._t = s, self._t + 1
         return s, reward, terminated, self.max_steps is not None and self._t >= self.max_steps
@@ -298,8 +300,27 @@ class UniformStream:
         return self._buf[self._i - 1]
 
 
-def _sample(cdf: list[float], draw: UniformStream) -> int:
-    """Index i drawn with probability cdf[i] - cdf[i-1] (as gymnasium's categorical_sample)."""
+def sample_index(cdf: list[float], draw: UniformStream) -> int:
+    """An index ``i`` drawn with probability ``cdf[i] - cdf[i-1]`` (one uniform number).
+
+    The same inverse-CDF draw as gymnasium's ``categorical_sample``; the learners use it for the
+    actions of a fixed policy and the stepper for the outcomes of the table.
+
+    Parameters
+    ----------
+    cdf : list of float
+        Cumulative probabilities, the last one 1.
+    draw : UniformStream
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> sample_index([0.25, 1.0], lambda: 0.1), sample_index([0.25, 1.0], lambda: 0.6)
+    (0, 1)
+    """
     return min(bisect_right(cdf, draw()), len(cdf) - 1)
 
 
@@ -333,24 +354,10 @@ def epsilon_greedy_probs(Q: np.ndarray, epsilon: float) -> np.ndarray:
     array([[0.05, 0.95],
            [0.5 , 0.5 ]])
     """
-    Q = np.asarray(Q, dtype=float)
-    if Q.ndim != 2:
-        raise ValueError(f"Q must have shape (n_states, n_actions), got {Q.shape}")
-    _check_fraction("epsilon", epsilon)
+    Q = real_array(Q, "Q", ndim=2)
+    epsilon = probability(epsilon, "epsilon")
     best = Q == Q.max(axis=1, keepdims=True)                      # (n_states, n_actions)
     return epsilon / Q.shape[1] + (1 - epsilon) * best / best.sum(axis=1, keepdims=True)
-
-
-def _check_fraction(name: str, value: float, low_open: bool = False) -> None:
-    if not isinstance(value, (int, float, np.floating)) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    if not (0 < value <= 1 if low_open else 0 <= value <= 1):
-        raise ValueError(f"{name} must be in {'(0, 1]' if low_open else '[0, 1]'}, got {value}")
-
-
-def _check_count(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
 def epsilon_greedy_action(q_row: list[float], epsilon: float, draw: UniformStream) -> int:

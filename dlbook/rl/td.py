@@ -1,14 +1,21 @@
-r"""Temporal-difference learning: TD(0) prediction, Q-learning, SARSA and expected SARSA.
+r"""Temporal-difference control: Q-learning, SARSA, expected SARSA and double Q-learning.
 
-TD methods update a value after every step towards a *bootstrapped* target that uses the current
-estimate of the next state, instead of waiting for the end of the episode as Monte Carlo does:
+Each method is its own function with its own loop, written as the chapter shows it. They act
+:math:`\varepsilon`-greedily on their action values and update after every step towards a target
+:math:`R_{t+1} + \gamma \cdot (\text{a value of } S_{t+1})`; they differ in that value:
 
-.. math:: V(S_t) \leftarrow V(S_t) + \alpha\,[R_{t+1} + \gamma V(S_{t+1}) - V(S_t)].
+* Q-learning: :math:`\max_a Q(S_{t+1}, a)`, the greedy action's value (off-policy);
+* SARSA: :math:`Q(S_{t+1}, A_{t+1})`, the action actually taken next (on-policy);
+* expected SARSA: :math:`\sum_a \pi(a \mid S_{t+1}) Q(S_{t+1}, a)` under the ε-greedy policy;
+* double Q-learning: one table picks the best next action, a second table scores it.
 
-The three control methods differ only in the value of the next state in the target.
+The shared pieces are helpers of :mod:`dlbook.rl.tabular`: the environment stepper and the
+ε-greedy choice. All four take any gymnasium environment with discrete spaces and return
+``Q`` of shape ``(n_states, n_actions)``; the same seed gives the same ``Q``.
 
 See Also
 --------
+dlbook.rl.td_prediction : TD(0) and n-step TD prediction.
 dlbook.rl.mc : Monte Carlo methods. dlbook.rl.tabular : the stepper and ε-greedy helpers.
 :ref:`ch-td` : the chapter.
 """
@@ -17,182 +24,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlbook.rl.mdp import as_policy_matrix
-from dlbook.rl.tabular import (
-    MAX_EPISODE_STEPS,
-    EnvStepper,
-    TabularEnv,
-    UniformStream,
-    _check_count,
-    _check_fraction,
-    _sample,
-    epsilon_greedy_action,
-)
+from dlbook._checks import positive_int, probability
+from dlbook.rl.tabular import MAX_EPISODE_STEPS, EnvStepper, UniformStream, epsilon_greedy_action
 
-__all__ = ["random_walk_env", "td0_prediction", "q_learning", "sarsa", "expected_sarsa",
-           "greedy_path"]
+__all__ = ["q_learning", "sarsa", "expected_sarsa", "double_q_learning", "greedy_path"]
 
 
-def random_walk_env(n: int = 5) -> TabularEnv:
-    r"""The random walk of Sutton & Barto's Example 6.2 as an environment with one action.
-
-    States ``1..n`` are the walk (A, B, C, ... for n = 5), ``0`` and ``n + 1`` are terminal.
-    Every step moves left or right with probability 1/2; reaching ``n + 1`` pays 1, everything
-    else 0. Episodes start in the middle state ``(n + 1) // 2``. With :math:`\gamma = 1` the true
-    values are :math:`v(i) = i / (n + 1)`.
-
-    Parameters
-    ----------
-    n : int, odd, at least 3
-
-    Returns
-    -------
-    TabularEnv
-        ``n + 2`` states, 1 action.
-
-    Raises
-    ------
-    ValueError
-        If ``n`` is not an odd integer >= 3.
-
-    See Also
-    --------
-    td0_prediction, dlbook.rl.mc.constant_alpha_mc_prediction
-    :ref:`ch-td` : the chapter.
-
-    Examples
-    --------
-    >>> env = random_walk_env(5)
-    >>> env.P[5][0]              # from E: to D, or to the right end with reward 1
-    [(0.5, 4, 0.0, False), (0.5, 6, 1.0, True)]
-    """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 3 or n % 2 == 0:
-        raise ValueError(f"n must be an odd integer >= 3, got {n!r}")
-    P = {s: {0: [(1.0, s, 0.0, True)]} for s in (0, n + 1)}        # terminal: never acted in
-    for s in range(1, n + 1):
-        P[s] = {0: [(0.5, s - 1, 0.0, s - 1 == 0), (0.5, s + 1, float(s + 1 == n + 1), s == n)]}
-    start = np.zeros(n + 2)
-    start[(n + 1) // 2] = 1.0
-    return TabularEnv(P, start)
+def _rates(episodes, alpha, gamma, epsilon):
+    """The arguments every control method checks, as (int, float, float, float)."""
+    return (positive_int(episodes, "episodes"), probability(alpha, "alpha", low_open=True),
+            probability(gamma, "gamma"), probability(epsilon, "epsilon"))
 
 
-def td0_prediction(env, policy, episodes: int, alpha: float, gamma: float, seed: int = 0, *,
-                   v_init=0.0, return_history: bool = False):
-    r"""TD(0) estimate of :math:`v_\pi`, updated after every step.
-
-    Parameters
-    ----------
-    env : gymnasium.Env with discrete spaces
-    policy : array_like of shape (n_states,) of int or (n_states, n_actions) of float
-    episodes : int
-    alpha : float in (0, 1]
-        Constant step size.
-    gamma : float in [0, 1]
-    seed : int
-    v_init : float or array_like of shape (n_states,)
-        Initial values (terminal states are never updated and never used as targets).
-    return_history : bool
-        Also return the values after each episode, shape ``(episodes, n_states)``.
-
-    Returns
-    -------
-    V : ndarray of shape (n_states,)
-        (and the history when asked for)
-
-    Notes
-    -----
-    .. math:: V(S_t) \leftarrow V(S_t) + \alpha\,[R_{t+1} + \gamma V(S_{t+1}) - V(S_t)],
-
-    with :math:`V(S_{t+1})` taken as 0 when the step terminates the episode (and kept when a time
-    limit truncates it).
-
-    References
-    ----------
-    R. S. Sutton and A. G. Barto, *Reinforcement Learning: An Introduction*, 2nd ed., 2018,
-    sec. 6.1.
-
-    See Also
-    --------
-    dlbook.rl.mc.constant_alpha_mc_prediction
-    :ref:`ch-td` : the chapter.
-
-    Examples
-    --------
-    A one-step episode with reward 1 moves V(0) from 0.5 a tenth of the way to 1:
-
-    >>> env = TabularEnv({0: {0: [(1.0, 1, 1.0, True)]}, 1: {0: [(1.0, 1, 0.0, True)]}}, [1, 0])
-    >>> td0_prediction(env, [0, 0], episodes=1, alpha=0.1, gamma=1.0, v_init=[0.5, 0.0])
-    array([0.55, 0.  ])
-    """
-    _check_count("episodes", episodes)
-    _check_fraction("alpha", alpha, low_open=True)
-    _check_fraction("gamma", gamma)
-    stepper = EnvStepper(env, seed)
-    cdf = np.cumsum(as_policy_matrix(policy, stepper.n_states, stepper.n_actions), axis=1).tolist()
-    draw = UniformStream(np.random.default_rng(seed))
-    V = np.broadcast_to(np.asarray(v_init, dtype=float), (stepper.n_states,)).tolist()
-    history = []
-    for _ in range(episodes):
-        s = stepper.reset()
-        for _ in range(MAX_EPISODE_STEPS):
-            s_next, r, terminated, truncated = stepper.step(_sample(cdf[s], draw))
-            target = r if terminated else r + gamma * V[s_next]
-            V[s] += alpha * (target - V[s])
-            if terminated or truncated:
-                break
-            s = s_next
-        else:
-            raise RuntimeError(f"episode longer than {MAX_EPISODE_STEPS} steps: does it end?")
-        if return_history:
-            history.append(list(V))
-    V = np.array(V)
-    return (V, np.array(history)) if return_history else V
-
-
-def _td_control(method, env, episodes, alpha, gamma, epsilon, seed, q_init, return_rewards):
-    """The loop shared by the three control methods; ``method`` picks the target."""
-    _check_count("episodes", episodes)
-    _check_fraction("alpha", alpha, low_open=True)
-    _check_fraction("gamma", gamma)
-    _check_fraction("epsilon", epsilon)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    stepper = EnvStepper(env, seed)
-    draw = UniformStream(np.random.default_rng(seed))      # the agent's own random numbers
-    n_actions = stepper.n_actions
-    Q = [[float(q_init)] * n_actions for _ in range(stepper.n_states)]   # lists: fast scalars
-    totals = np.zeros(episodes)
-    for k in range(episodes):
-        s = stepper.reset()
-        a = epsilon_greedy_action(Q[s], epsilon, draw)
-        for _ in range(MAX_EPISODE_STEPS):
-            s_next, r, terminated, truncated = stepper.step(a)
-            totals[k] += r
-            if method == "sarsa" and not terminated:
-                a_next = epsilon_greedy_action(Q[s_next], epsilon, draw)   # chosen before update
-            if terminated:
-                target = r
-            elif method == "q_learning":
-                target = r + gamma * max(Q[s_next])
-            elif method == "sarsa":
-                target = r + gamma * Q[s_next][a_next]
-            else:  # expected SARSA: E_pi Q(s', .) under the ε-greedy policy
-                row = Q[s_next]
-                target = r + gamma * (epsilon * sum(row) / n_actions + (1 - epsilon) * max(row))
-            Q[s][a] += alpha * (target - Q[s][a])
-            if terminated or truncated:
-                break
-            if method != "sarsa":
-                a_next = epsilon_greedy_action(Q[s_next], epsilon, draw)    # after the update
-            s, a = s_next, a_next
-        else:
-            raise RuntimeError(f"episode longer than {MAX_EPISODE_STEPS} steps")
-    Q = np.array(Q)
-    return (Q, totals) if return_rewards else Q
+def _too_long():
+    return RuntimeError(f"episode longer than {MAX_EPISODE_STEPS} steps: does it ever end?")
 
 
 def q_learning(env, episodes: int, alpha: float, gamma: float, epsilon: float, seed: int = 0, *,
-               q_init: float = 0.0, return_rewards: bool = False):
+               q_init: float = 0.0, callback=None) -> np.ndarray:
     r"""Q-learning: off-policy TD control (Watkins, 1989).
 
     Parameters
@@ -212,8 +61,8 @@ def q_learning(env, episodes: int, alpha: float, gamma: float, epsilon: float, s
         Seeds the environment and the agent's generator: the same seed gives the same ``Q``.
     q_init : float, default 0
         Initial value of every entry.
-    return_rewards : bool
-        Also return the sum of rewards of each episode, shape ``(episodes,)``.
+    callback : callable, optional
+        Called after every episode as ``callback(total_reward)``, the sum of its rewards.
 
     Returns
     -------
@@ -224,7 +73,7 @@ def q_learning(env, episodes: int, alpha: float, gamma: float, epsilon: float, s
     ValueError
         A count, a rate or the seed out of range.
     TypeError
-        A space that is not discrete.
+        A space that is not discrete, or a rate that is not a number.
 
     Notes
     -----
@@ -242,7 +91,7 @@ def q_learning(env, episodes: int, alpha: float, gamma: float, epsilon: float, s
 
     See Also
     --------
-    sarsa, expected_sarsa, dlbook.rl.dp.value_iteration
+    sarsa, expected_sarsa, double_q_learning, dlbook.rl.dp.value_iteration
     :ref:`ch-td` : the chapter.
 
     Examples
@@ -252,12 +101,30 @@ def q_learning(env, episodes: int, alpha: float, gamma: float, epsilon: float, s
     >>> Q.shape, round(float(Q[14, 2]), 6)          # next to the goal: 1 for stepping right
     ((16, 4), 1.0)
     """
-    return _td_control("q_learning", env, episodes, alpha, gamma, epsilon, seed, q_init,
-                       return_rewards)
+    episodes, alpha, gamma, epsilon = _rates(episodes, alpha, gamma, epsilon)
+    stepper = EnvStepper(env, seed)
+    draw = UniformStream(np.random.default_rng(seed))      # the agent's own random numbers
+    Q = [[float(q_init)] * stepper.n_actions for _ in range(stepper.n_states)]  # fast scalars
+    for _ in range(episodes):
+        s, total = stepper.reset(), 0.0
+        for _ in range(MAX_EPISODE_STEPS):
+            a = epsilon_greedy_action(Q[s], epsilon, draw)
+            s_next, r, terminated, truncated = stepper.step(a)
+            total += r
+            target = r if terminated else r + gamma * max(Q[s_next])
+            Q[s][a] += alpha * (target - Q[s][a])
+            if terminated or truncated:
+                break
+            s = s_next
+        else:
+            raise _too_long()
+        if callback is not None:
+            callback(total)
+    return np.array(Q)
 
 
 def sarsa(env, episodes: int, alpha: float, gamma: float, epsilon: float, seed: int = 0, *,
-          q_init: float = 0.0, return_rewards: bool = False):
+          q_init: float = 0.0, callback=None) -> np.ndarray:
     r"""SARSA: on-policy TD control. Arguments and result as in :func:`q_learning`.
 
     Notes
@@ -285,11 +152,34 @@ def sarsa(env, episodes: int, alpha: float, gamma: float, epsilon: float, seed: 
     >>> round(float(Q[14, 2]), 6)
     1.0
     """
-    return _td_control("sarsa", env, episodes, alpha, gamma, epsilon, seed, q_init, return_rewards)
+    episodes, alpha, gamma, epsilon = _rates(episodes, alpha, gamma, epsilon)
+    stepper = EnvStepper(env, seed)
+    draw = UniformStream(np.random.default_rng(seed))
+    Q = [[float(q_init)] * stepper.n_actions for _ in range(stepper.n_states)]
+    for _ in range(episodes):
+        s, total = stepper.reset(), 0.0
+        a = epsilon_greedy_action(Q[s], epsilon, draw)
+        for _ in range(MAX_EPISODE_STEPS):
+            s_next, r, terminated, truncated = stepper.step(a)
+            total += r
+            if terminated:
+                target = r
+            else:
+                a_next = epsilon_greedy_action(Q[s_next], epsilon, draw)  # before the update
+                target = r + gamma * Q[s_next][a_next]
+            Q[s][a] += alpha * (target - Q[s][a])
+            if terminated or truncated:
+                break
+            s, a = s_next, a_next
+        else:
+            raise _too_long()
+        if callback is not None:
+            callback(total)
+    return np.array(Q)
 
 
 def expected_sarsa(env, episodes: int, alpha: float, gamma: float, epsilon: float,
-                   seed: int = 0, *, q_init: float = 0.0, return_rewards: bool = False):
+                   seed: int = 0, *, q_init: float = 0.0, callback=None) -> np.ndarray:
     r"""Expected SARSA: the target averages over the next action.
 
     Arguments and result as in :func:`q_learning`.
@@ -323,8 +213,101 @@ def expected_sarsa(env, episodes: int, alpha: float, gamma: float, epsilon: floa
     >>> round(float(Q[14, 2]), 6)
     1.0
     """
-    return _td_control("expected_sarsa", env, episodes, alpha, gamma, epsilon, seed, q_init,
-                       return_rewards)
+    episodes, alpha, gamma, epsilon = _rates(episodes, alpha, gamma, epsilon)
+    stepper = EnvStepper(env, seed)
+    draw = UniformStream(np.random.default_rng(seed))
+    n_actions = stepper.n_actions
+    Q = [[float(q_init)] * n_actions for _ in range(stepper.n_states)]
+    for _ in range(episodes):
+        s, total = stepper.reset(), 0.0
+        for _ in range(MAX_EPISODE_STEPS):
+            a = epsilon_greedy_action(Q[s], epsilon, draw)
+            s_next, r, terminated, truncated = stepper.step(a)
+            total += r
+            row = Q[s_next]
+            expected = epsilon * sum(row) / n_actions + (1 - epsilon) * max(row)
+            target = r if terminated else r + gamma * expected
+            Q[s][a] += alpha * (target - Q[s][a])
+            if terminated or truncated:
+                break
+            s = s_next
+        else:
+            raise _too_long()
+        if callback is not None:
+            callback(total)
+    return np.array(Q)
+
+
+def double_q_learning(env, episodes: int, alpha: float, gamma: float, epsilon: float,
+                      seed: int = 0, *, q_init: float = 0.0, callback=None) -> np.ndarray:
+    r"""Double Q-learning: two tables, one picks the next action and the other scores it.
+
+    Arguments as in :func:`q_learning`.
+
+    Returns
+    -------
+    Q : ndarray of shape (n_states, n_actions)
+        The average :math:`(Q_1 + Q_2)/2` of the two tables.
+
+    Notes
+    -----
+    The agent acts ε-greedily on :math:`Q_1 + Q_2`. After each step a fair coin picks the table
+    to update; with probability 1/2
+
+    .. math:: Q_1(S_t, A_t) \leftarrow Q_1(S_t, A_t) + \alpha\,\bigl[R_{t+1}
+              + \gamma\, Q_2\bigl(S_{t+1}, \arg\max_a Q_1(S_{t+1}, a)\bigr) - Q_1(S_t, A_t)\bigr],
+
+    and otherwise the same with 1 and 2 swapped (ties in the argmax go to the lowest action).
+    Q-learning's :math:`\max_a Q(s', a)` uses one set of noisy estimates both to choose the
+    action and to value it, so its expectation exceeds the true maximum (maximization bias).
+    Here the table that chooses is independent of the one that values, which removes the bias.
+    Double DQN applies the same idea to the online and target networks.
+
+    References
+    ----------
+    H. van Hasselt, "Double Q-learning", NeurIPS 2010. Sutton and Barto (2018), sec. 6.7.
+
+    See Also
+    --------
+    q_learning, dlbook.rl.toy_mdps.maximization_bias_env, dlbook.rl.dqn_torch.td_targets
+    :ref:`ch-td` : the chapter.
+
+    Examples
+    --------
+    >>> import gymnasium as gym
+    >>> Q = double_q_learning(gym.make("FrozenLake-v1", is_slippery=False), 3000, 0.5, 0.9, 0.2)
+    >>> round(float(Q[14, 2]), 6)
+    1.0
+    """
+    episodes, alpha, gamma, epsilon = _rates(episodes, alpha, gamma, epsilon)
+    stepper = EnvStepper(env, seed)
+    draw = UniformStream(np.random.default_rng(seed))
+    n_actions = stepper.n_actions
+    Q1 = [[float(q_init)] * n_actions for _ in range(stepper.n_states)]
+    Q2 = [[float(q_init)] * n_actions for _ in range(stepper.n_states)]
+    for _ in range(episodes):
+        s, total = stepper.reset(), 0.0
+        for _ in range(MAX_EPISODE_STEPS):
+            both = [q1 + q2 for q1, q2 in zip(Q1[s], Q2[s])]
+            a = epsilon_greedy_action(both, epsilon, draw)
+            s_next, r, terminated, truncated = stepper.step(a)
+            total += r
+            chooser, scorer = (Q1, Q2) if draw() < 0.5 else (Q2, Q1)  # the coin
+            if terminated:
+                target = r
+            else:
+                row = chooser[s_next]
+                best = row.index(max(row))  # chosen by one table ...
+                target = r + gamma * scorer[s_next][best]  # ... valued by the other
+            chooser[s][a] += alpha * (target - chooser[s][a])
+            if terminated or truncated:
+                break
+            s = s_next
+        else:
+            raise _too_long()
+        if callback is not None:
+            callback(total)
+    return (np.array(Q1) + np.array(Q2)) / 2
 
 
 def greedy_path(env, Q, max_steps: int | None = None) -> list[int]:
@@ -371,7 +354,8 @@ def greedy_path(env, Q, max_steps: int | None = None) -> list[int]:
                          f"{len(raw.P[0])} actions")
     s = int(np.argmax(raw.initial_state_distrib))
     path = [s]
-    for _ in range(n_states if max_steps is None else max_steps):
+    steps = n_states if max_steps is None else positive_int(max_steps, "max_steps")
+    for _ in range(steps):
         outcomes = raw.P[s][int(np.argmax(Q[s]))]
         if len(outcomes) != 1:
             raise ValueError(f"state {s}: the greedy action has {len(outcomes)} outcomes; "

@@ -23,9 +23,12 @@ import functools
 
 import numpy as np
 
+from dlbook._checks import int_value
+
 __all__ = [
     "WIN_LINES", "N_CODES", "check_board", "winner", "to_move", "encode", "decode", "play",
-    "children", "reachable_codes", "minimax_values", "minimax_value", "optimal_moves",
+    "code_tables", "children", "reachable_codes", "minimax_values", "minimax_value",
+    "optimal_moves",
 ]
 
 #: The 8 winning lines (rows, columns, diagonals) as cell indices, shape (8, 3).
@@ -140,8 +143,7 @@ def play(board, move: int) -> np.ndarray:
     array([0, 0, 0, 0, 1, 0, 0, 0, 0], dtype=int8)
     """
     b = check_board(board)
-    if isinstance(move, bool) or not isinstance(move, (int, np.integer)) or not 0 <= move < 9:
-        raise ValueError(f"move must be an int in 0..8, got {move!r}")
+    move = int_value(move, "move", low=0, high=8)
     if winner(b) != 0 or (b != 0).all():
         raise ValueError(f"the game is over on board {b.tolist()}")
     if b[move] != 0:
@@ -151,8 +153,25 @@ def play(board, move: int) -> np.ndarray:
 
 
 @functools.cache
-def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All 3**9 boards, their winners, and the child code of every (board, cell) pair or -1."""
+def code_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All 3**9 boards, their winners, and the child code of every (board, cell) pair or -1.
+
+    Computed once (cached) and read-only; the self-play learner indexes the same arrays.
+
+    Returns
+    -------
+    boards : ndarray of int8, shape (19683, 9)
+    wins : ndarray of shape (19683,)
+        :func:`winner` of each board.
+    kids : ndarray of shape (19683, 9)
+        The code after the player to move takes cell ``m``, or -1 where that is illegal.
+
+    Examples
+    --------
+    >>> boards, wins, kids = code_tables()
+    >>> kids[0, :3].tolist(), int(wins[encode([1, 1, 1, -1, -1, 0, 0, 0, 0])])
+    ([1, 3, 9], 1)
+    """
     boards = decode(np.arange(N_CODES))  # (19683, 9)
     wins = winner(boards)  # (19683,)
     over = (wins != 0) | (boards != 0).all(axis=1)  # (19683,)
@@ -173,7 +192,7 @@ def children(code: int) -> tuple[np.ndarray, np.ndarray]:
     >>> moves.tolist(), kids[:3].tolist()
     ([0, 1, 2, 3, 4, 5, 6, 7, 8], [1, 3, 9])
     """
-    row = _tables()[2][code]  # (9,)
+    row = code_tables()[2][code]  # (9,)
     moves = np.flatnonzero(row >= 0)
     return moves, row[moves]
 
@@ -187,7 +206,7 @@ def reachable_codes() -> tuple[np.ndarray, ...]:
     >>> [len(c) for c in reachable_codes()][:3], sum(len(c) for c in reachable_codes())
     ([1, 9, 72], 5478)
     """
-    kids = _tables()[2]
+    kids = code_tables()[2]
     plies = [np.array([0])]
     for _ in range(9):
         nxt = kids[plies[-1]].ravel()  # (k*9,)
@@ -210,7 +229,7 @@ def minimax_values() -> np.ndarray:
     >>> float(v[0])  # the empty board: a draw with best play
     0.0
     """
-    boards, wins, kids = _tables()
+    boards, wins, kids = code_tables()
     v = np.full(N_CODES, np.nan)
     for codes in reversed(reachable_codes()):
         k = kids[codes]  # (n, 9), -1 where illegal

@@ -23,18 +23,15 @@ dlbook.rl.tictactoe : the board logic and the minimax solution used here.
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import numpy as np
 
-# _tables: the precomputed (boards, winners, children) of all 3**9 codes, shared with the
-# board module so that self-play indexes the same read-only arrays instead of rebuilding them.
+from dlbook._checks import int_value, one_of, positive_int, probability
+from dlbook.io import atomic_write
 from dlbook.rl.tictactoe import (
     N_CODES,
-    _tables,
     check_board,
     children,
+    code_tables,
     encode,
     optimal_moves,
     play,
@@ -50,7 +47,7 @@ __all__ = [
 
 def _terminal_afterstate_values() -> np.ndarray:
     """Initial table: +1 where the player who just moved has won, 0 everywhere else."""
-    boards, wins, _ = _tables()
+    boards, wins, _ = code_tables()
     mover = -to_move(boards)  # (19683,) the player who made the last move
     return (wins == mover).astype(np.float64)
 
@@ -88,10 +85,9 @@ def train_self_play(games: int = 30_000, alpha: float = 0.5, epsilon: float = 0.
     >>> V.shape, float(V[encode([1, 1, 1, -1, -1, 0, 0, 0, 0])])  # X just won: exactly +1
     ((19683,), 1.0)
     """
-    if games < 0:
-        raise ValueError(f"games must be >= 0, got {games}")
-    if not (0.0 < alpha <= 1.0 and 0.0 <= epsilon <= 1.0):
-        raise ValueError(f"need 0 < alpha <= 1 and 0 <= epsilon <= 1, got {alpha}, {epsilon}")
+    games = int_value(games, "games", low=0)
+    alpha = probability(alpha, "alpha", low_open=True)
+    epsilon = probability(epsilon, "epsilon")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     if V is None:
         V = _terminal_afterstate_values()
@@ -99,7 +95,7 @@ def train_self_play(games: int = 30_000, alpha: float = 0.5, epsilon: float = 0.
         V = np.array(V, dtype=np.float64)  # a copy
         if V.shape != (N_CODES,):
             raise ValueError(f"V must have shape ({N_CODES},), got {V.shape}")
-    kids_table = _tables()[2]
+    kids_table = code_tables()[2]
     for _ in range(games):
         u = rng.random((9, 2))  # per ply: explore?, which move (drawn up front: faster)
         code, last, ply = 0, -1, 0  # empty board; no afterstate yet
@@ -119,7 +115,7 @@ def train_self_play(games: int = 30_000, alpha: float = 0.5, epsilon: float = 0.
 
 
 def greedy_policy(V: np.ndarray):
-    """A deterministic player: the move whose afterstate has the highest value (lowest cell on ties).
+    """A deterministic player: the move whose afterstate is worth most (lowest cell on ties).
 
     Examples
     --------
@@ -183,10 +179,8 @@ def match_stats(policy, opponent, games: int, agent_plays: int) -> dict[str, flo
     >>> match_stats(first_free, first_free, games=3, agent_plays=1)
     {'win': 1.0, 'draw': 0.0, 'loss': 0.0}
     """
-    if agent_plays not in (1, -1):
-        raise ValueError(f"agent_plays must be 1 (X) or -1 (O), got {agent_plays}")
-    if games < 1:
-        raise ValueError(f"games must be >= 1, got {games}")
+    agent_plays = one_of(agent_plays, "agent_plays", (1, -1))
+    games = positive_int(games, "games")
     pair = (policy, opponent) if agent_plays == 1 else (opponent, policy)
     results = np.array([play_game(*pair) for _ in range(games)]) * agent_plays
     return {k: float(np.mean(results == r)) for k, r in (("win", 1), ("draw", 0), ("loss", -1))}
@@ -212,8 +206,7 @@ def outcomes_vs_minimax(policy, agent_plays: int, opponent_moves=None) -> dict[s
     >>> outcomes_vs_minimax(perfect, agent_plays=1)["loss"]
     0
     """
-    if agent_plays not in (1, -1):
-        raise ValueError(f"agent_plays must be 1 (X) or -1 (O), got {agent_plays}")
+    agent_plays = one_of(agent_plays, "agent_plays", (1, -1))
     branch = optimal_moves if opponent_moves is None else opponent_moves
     counts = {"win": 0, "draw": 0, "loss": 0}
     names = {1: "win", 0: "draw", -1: "loss"}
@@ -245,16 +238,7 @@ def save_values(path, V: np.ndarray) -> None:
     V = np.asarray(V, dtype=np.float64)
     if V.shape != (N_CODES,) or not np.isfinite(V).all():
         raise ValueError(f"V must be finite with shape ({N_CODES},), got shape {V.shape}")
-    path = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, values=V)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    atomic_write(path, lambda f: np.savez(f, values=V))
 
 
 def load_values(path) -> np.ndarray:

@@ -1,5 +1,6 @@
-"""HMM: Viterbi, forward, backward and posteriors against brute-force enumeration of all
-state paths (products of probabilities computed directly, not in log space), on random HMMs."""
+"""HMM: Viterbi, the forward and backward recursions and posteriors against brute-force
+enumeration of all state paths (products of probabilities computed directly, not in log
+space), on random HMMs."""
 
 from __future__ import annotations
 
@@ -10,7 +11,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlbook.nlp.hmm import backward, check_hmm, forward, joint_log_prob, posterior, sample, viterbi
+from dlbook.nlp.hmm import (
+    check_hmm,
+    hmm_backward_log_beta,
+    hmm_forward_log_alpha,
+    hmm_log_likelihood,
+    joint_log_prob,
+    posterior,
+    sample,
+    viterbi,
+)
 
 
 def random_hmm(rng, K, V, sparse=False):
@@ -47,14 +57,18 @@ def test_against_brute_force(case):
     paths, p = enumerate_paths(obs, start, trans, emit)
     total = p.sum()
 
-    _, ll = forward(obs, start, trans, emit)
+    ll = hmm_log_likelihood(obs, start, trans, emit)
     np.testing.assert_allclose(np.exp(ll), total, rtol=1e-10, atol=1e-300,
                                err_msg="forward likelihood != sum over all paths")
-
     path, lp = viterbi(obs, start, trans, emit)
-    if total == 0:
+    if total == 0:  # an impossible sequence: no best path, no posterior
         assert lp == -np.inf
-        return
+    else:
+        check_best_path_and_posterior(obs, start, trans, emit, paths, p, path, lp)
+
+
+def check_best_path_and_posterior(obs, start, trans, emit, paths, p, path, lp):
+    K, T, total = len(start), len(obs), p.sum()
     best = p.max()
     assert np.exp(lp) == pytest.approx(best, rel=1e-10), "Viterbi score != best path product"
     # the returned path must itself reach the best score (ties may pick another best path)
@@ -75,8 +89,9 @@ def test_alpha_beta_give_likelihood_at_every_step(case):
     rng = np.random.default_rng(seed)
     start, trans, emit = random_hmm(rng, K, V)
     obs = rng.integers(0, V, size=T)
-    la, ll = forward(obs, start, trans, emit)
-    lb = backward(obs, start, trans, emit)
+    la = hmm_forward_log_alpha(obs, start, trans, emit)
+    lb = hmm_backward_log_beta(obs, start, trans, emit)
+    ll = hmm_log_likelihood(obs, start, trans, emit)
     per_step = np.log(np.exp(la + lb).sum(axis=1))
     np.testing.assert_allclose(per_step, ll, rtol=1e-10, atol=1e-12)
 
@@ -94,7 +109,7 @@ def test_long_sequence_does_not_underflow():
     rng = np.random.default_rng(1)
     start, trans, emit = random_hmm(rng, 3, 5)
     z, x = sample(rng, 5000, start, trans, emit)
-    _, ll = forward(x, start, trans, emit)
+    ll = hmm_log_likelihood(x, start, trans, emit)
     path, lp = viterbi(x, start, trans, emit)
     assert np.isfinite(ll) and np.isfinite(lp) and lp <= ll
     assert ll < -1000  # the probability itself would underflow float64 (~1e-308)
@@ -136,7 +151,7 @@ def test_validation(args, exc, match):
     with pytest.raises(exc, match=match):
         viterbi(obs, start, trans, emit)
     with pytest.raises(exc, match=match):
-        forward(obs, start, trans, emit)
+        hmm_forward_log_alpha(obs, start, trans, emit)
 
 
 def test_posterior_of_impossible_sequence_raises():
@@ -150,7 +165,7 @@ def test_joint_log_prob_validation():
         joint_log_prob([0, 0], [0], *args)
     with pytest.raises(ValueError, match="states must be integers"):
         joint_log_prob([0], [2], *args)
-    with pytest.raises(ValueError, match="positive integer"):
+    with pytest.raises(ValueError, match="T must be >= 1"):
         sample(np.random.default_rng(0), 0, *args)
 
 

@@ -148,12 +148,14 @@ def test_dqn_update_returns_the_huber_loss_of_the_batch(double):
                             torch.ones(2, 3)), ValueError, "differ in shape"),
         (lambda: huber_loss(torch.ones(3), torch.ones(3, 1)), ValueError, r"\(3,\).*\(3, 1\)"),
         (lambda: huber_loss(torch.ones(3), torch.ones(3), delta=0), ValueError, "delta"),
-        (lambda: huber_loss(torch.ones(3), torch.ones(3), reduction="avg"), ValueError, "reduction"),
+        (lambda: huber_loss(torch.ones(3), torch.ones(3), reduction="avg"), ValueError,
+         "reduction"),
         (lambda: linear_epsilon(-1), ValueError, "step"),
         (lambda: epsilon_greedy(np.ones(3), 0.1, np.random.default_rng()), ValueError, r"\(B, A\)"),
-        (lambda: epsilon_greedy(np.ones((2, 3)), 1.1, np.random.default_rng()), ValueError, "epsilon"),
+        (lambda: epsilon_greedy(np.ones((2, 3)), 1.1, np.random.default_rng()), ValueError,
+         "epsilon"),
         (lambda: soft_update(QNetwork(1, 1, (1,)), QNetwork(1, 1, (1,)), 0.0), ValueError, "tau"),
-        (lambda: QNetwork(0, 2), ValueError, "positive"),
+        (lambda: QNetwork(0, 2), ValueError, "obs_dim must be >= 1"),
     ],
 )
 def test_bad_input_is_refused(call, error, match):

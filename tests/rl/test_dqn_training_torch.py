@@ -11,7 +11,13 @@ import dlbook.rl.dqn_training_torch as dqn_training
 from dlbook.nn.checkpoint import CheckpointError
 from dlbook.nn.checkpoint_torch import load_checkpoint as load_torch_checkpoint
 from dlbook.rl.dqn_torch import DQNConfig, QNetwork, td_targets
-from dlbook.rl.dqn_training_torch import evaluate, load_checkpoint, save_checkpoint, train_dqn
+from dlbook.rl.dqn_training_torch import (
+    evaluate,
+    exploration_rate,
+    load_checkpoint,
+    save_checkpoint,
+    train_dqn,
+)
 from dlbook.rl.replay import ReplayBuffer
 
 CARTPOLE = lambda: gym.make("CartPole-v1")  # noqa: E731
@@ -47,7 +53,7 @@ def test_short_training_run_beats_the_random_policy(one_thread):
             _, r, term, trunc, _ = env.step(int(rng.integers(2)))
             total, done = total + r, term or trunc
         coin.append(total)
-    assert hist["episode_end_step"][-1] <= SMOKE.total_steps
+    assert hist.episode_end_step[-1] <= SMOKE.total_steps
     assert trained.mean() > 3 * max(np.mean(coin), untrained.mean()), (
         f"trained {trained.mean():.1f} vs random {np.mean(coin):.1f}, "
         f"untrained {untrained.mean():.1f}")
@@ -61,8 +67,8 @@ def test_training_is_deterministic_given_the_seed(one_thread):
     c, _ = train_dqn(CARTPOLE, cfg, seed=4, device="cpu")
     for (name, x), y in zip(a.state_dict().items(), b.state_dict().values()):
         assert torch.equal(x, y), f"{name} differs between two runs with seed 3"
-    np.testing.assert_array_equal(ha["episode_returns"], hb["episode_returns"])
-    np.testing.assert_array_equal(ha["losses"], hb["losses"])
+    np.testing.assert_array_equal(ha.episode_returns, hb.episode_returns)
+    np.testing.assert_array_equal(ha.losses, hb.losses)
     assert not all(torch.equal(x, y) for x, y in zip(a.parameters(), c.parameters()))
 
 
@@ -85,8 +91,8 @@ def test_time_limit_truncation_is_not_stored_as_termination(monkeypatch):
     cfg = DQNConfig(total_steps=300, learning_starts=300, eval_every=0)
     _, hist = train_dqn(make, cfg, seed=0, device="cpu")
     assert stored == seen
-    assert (hist["episode_returns"] == 12).any(), "no episode was truncated; test is vacuous"
-    assert not all(stored[i] for i in np.asarray(hist["episode_end_step"]) - 1), (
+    assert (hist.episode_returns == 12).any(), "no episode was truncated; test is vacuous"
+    assert not all(stored[i] for i in np.asarray(hist.episode_end_step) - 1), (
         "a truncated episode was stored as terminated")
 
 
@@ -190,6 +196,14 @@ def test_loading_refuses_arbitrary_objects(tmp_path):
         load_checkpoint(path, QNetwork(4, 2, (8,)))
 
 
+def test_exploration_rate_is_random_while_the_buffer_fills_then_linear():
+    cfg = DQNConfig(learning_starts=1_000, eps_start=1.0, eps_end=0.04, eps_decay_steps=8_000)
+    assert all(exploration_rate(t, cfg) == 1.0 for t in (0, 500, 999))
+    for t in (1_000, 4_000, 7_999, 8_000, 30_000):
+        want = 0.04 + 0.96 * max(0.0, 1 - t / 8_000)
+        assert exploration_rate(t, cfg) == pytest.approx(want, abs=1e-15)
+
+
 # --- bad input ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
@@ -214,7 +228,7 @@ def test_training_and_targets_on_cuda():
                     hidden=(16,), eval_every=200, eval_episodes=2)
     net, hist = train_dqn(CARTPOLE, cfg, seed=0, device="cuda")
     assert next(net.parameters()).device.type == "cuda"
-    assert np.isfinite(hist["losses"]).all()
+    assert np.isfinite(hist.losses).all()
     assert evaluate(net, CARTPOLE, episodes=3, device="cuda").shape == (3,)
     r, q, d = torch.randn(8), torch.randn(8, 2), torch.rand(8) < 0.5
     torch.testing.assert_close(td_targets(r.cuda(), q.cuda(), d.cuda(), 0.9).cpu(),

@@ -11,7 +11,7 @@ from dlbook.rl.gridworld import CLIFF_WALKING_LAYOUT, CLIFF_WALKING_MOVES, gridw
 from dlbook.rl.mdp import transition_arrays
 
 
-# ---------------------------------------------------------------------------- gridworld vs gymnasium
+# ------------------------------------------------------------------------ gridworld vs gymnasium
 @pytest.mark.parametrize("name", ["FrozenLake-v1", "FrozenLake8x8-v1"])
 @pytest.mark.parametrize("slippery", [True, False])
 def test_gridworld_rebuilds_frozen_lake(name, slippery):

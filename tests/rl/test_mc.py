@@ -83,11 +83,12 @@ def test_prediction_matches_dynamic_programming_on_a_small_mdp(first_visit):
     gamma = 0.9
     exact = policy_evaluation(P, policy, gamma)
     # independent check of the oracle: v = (I - gamma P_pi)^-1 r_pi
-    T = np.zeros((4, 2, 4)); R = np.zeros((4, 2))
+    T, R = np.zeros((4, 2, 4)), np.zeros((4, 2))
     for s in range(3):
         for a in range(2):
             for p, s2, r, done in P[s][a]:
-                T[s, a, s2] += p * (not done); R[s, a] += p * r
+                T[s, a, s2] += p * (not done)
+                R[s, a] += p * r
     P_pi, r_pi = np.einsum("sa,sat->st", policy, T), (policy * R).sum(axis=1)
     np.testing.assert_allclose(exact, np.linalg.solve(np.eye(4) - gamma * P_pi, r_pi), atol=1e-8)
     env = TabularEnv(P, [1 / 3, 1 / 3, 1 / 3, 0.0])       # exploring starts
@@ -104,17 +105,20 @@ def test_constant_alpha_mc_by_hand_and_on_the_loop():
     for G in np.arange(L, 0, -1):                          # every visit, returns L, L-1, ..., 1
         v += 0.5 * (G - v)
     assert V[0] == pytest.approx(v, rel=1e-12)
-    V, hist = constant_alpha_mc_prediction(env, [0, 0], 3000, 0.002, 1.0, seed=2,
-                                           return_history=True)
-    assert hist.shape == (3000, 2) and np.array_equal(hist[-1], V)
+    hist = []
+    V = constant_alpha_mc_prediction(env, [0, 0], 3000, 0.002, 1.0, seed=2, callback=hist.append)
+    assert np.array(hist).shape == (3000, 2) and np.array_equal(hist[-1], V)
+    assert hist[-1] is not hist[-2], "the callback must get a copy of the values"
 
 
 def test_mc_control_finds_the_best_arm_and_is_deterministic():
     P = {0: {a: [(1.0, 1, float(a == 2) + 0.1 * a, True)] for a in range(3)},
          1: {a: [(1.0, 1, 0.0, True)] for a in range(3)}}
     env = TabularEnv(P, [1.0, 0.0])
-    Q1, R1 = mc_control_epsilon_soft(env, 300, 1.0, 0.2, seed=4, return_rewards=True)
+    R1 = []
+    Q1 = mc_control_epsilon_soft(env, 300, 1.0, 0.2, seed=4, callback=R1.append)
     Q2 = mc_control_epsilon_soft(env, 300, 1.0, 0.2, seed=4)
+    R1 = np.array(R1)
     assert np.array_equal(Q1, Q2)
     np.testing.assert_allclose(Q1[0], [0.0, 0.1, 1.2], atol=1e-12)   # every arm was tried
     assert R1.shape == (300,) and R1.mean() > 1.0

@@ -14,6 +14,7 @@ from dlbook.rl.tabular import (
     encode_state,
     epsilon_greedy_action,
     epsilon_greedy_probs,
+    sample_index,
 )
 
 
@@ -108,7 +109,7 @@ def test_epsilon_greedy_probs_by_hand():
     np.testing.assert_allclose(epsilon_greedy_probs(Q, 0.3), expected, rtol=1e-12)
     with pytest.raises(ValueError, match="epsilon"):
         epsilon_greedy_probs(Q, 1.5)
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match="dimension"):
         epsilon_greedy_probs(Q[0], 0.1)
 
 
@@ -126,3 +127,12 @@ def test_epsilon_greedy_action_frequencies_match_the_probabilities():
     freq = np.bincount([epsilon_greedy_action(row, eps, draw) for _ in range(n)], minlength=4) / n
     pi = epsilon_greedy_probs(np.array([row]), eps)[0]    # 0.05, 0.45, 0.45, 0.05
     assert np.all(np.abs(freq - pi) < 5 * np.sqrt(pi * (1 - pi) / n)), (freq, pi)
+
+
+def test_sample_index_draws_with_the_given_probabilities():
+    cdf, n = [0.1, 0.4, 1.0], 30_000
+    draw = UniformStream(np.random.default_rng(1))
+    freq = np.bincount([sample_index(cdf, draw) for _ in range(n)], minlength=3) / n
+    p = np.diff(np.r_[0.0, cdf])
+    assert np.all(np.abs(freq - p) < 5 * np.sqrt(p * (1 - p) / n)), (freq, p)
+    assert sample_index([0.5, 0.999999], lambda: 0.9999995) == 1  # rounding: never past the end
