@@ -21,7 +21,7 @@ PROCESS_WORDS = [
     r"\bissue'?s\b", r"\bthe issue (set|asks|asked|wants|required|requires)\b", r"\bsessions?\b",
     r"\b(was|were|is|are) lent\b", r"\bgoals? (we were|set for us)\b", r"\bour brief\b",
     r"\bthis machine\b.{0,40}\b(cannot|does not|doesn't) import\b",
-    r"issue", r"工作階段", r"借用的", r"這台機器上.{0,20}無法匯入",
+    r"(?<![A-Za-z])issues?(?![A-Za-z])", r"工作階段", r"借用的", r"這台機器上.{0,20}無法匯入",
 ]
 
 
@@ -47,6 +47,7 @@ def test_process_word_detector():
     assert process_words("no GPU was lent to the session that wrote this")
     assert process_words("本頁達成 issue 設定的目標")
     assert process_words("a chapter about attention") == []
+    assert process_words("a crop of a stained tissue slide") == []
     assert process_words("the vanishing gradient is the problem here") == []
 
 
