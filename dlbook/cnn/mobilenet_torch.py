@@ -8,7 +8,7 @@ information), adding the input when the shapes match.
 
 See Also
 --------
-dlbook.cnn.architectures.separable_params : the parameter count of a separable convolution.
+dlbook.cnn.conv_arithmetic.separable_params : the parameter count of a separable convolution.
 :ref:`ch-architectures` : the chapter.
 """
 
@@ -17,7 +17,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from dlbook.cnn.architectures import make_divisible
+from dlbook._checks import one_of
+from dlbook.cnn.conv_arithmetic import make_divisible
 
 __all__ = ["DepthwiseSeparableConv", "conv_bn_relu6", "InvertedResidual", "MOBILENETV2_SETTINGS",
            "MobileNetV2"]
@@ -85,8 +86,7 @@ class InvertedResidual(nn.Module):
 
     def __init__(self, c_in, c_out, stride, expand_ratio):
         super().__init__()
-        if stride not in (1, 2):
-            raise ValueError(f"stride must be 1 or 2, got {stride!r}")
+        one_of(stride, "stride", (1, 2))
         hidden = int(round(c_in * expand_ratio))
         layers = [] if expand_ratio == 1 else [conv_bn_relu6(c_in, hidden, 1)]
         layers += [conv_bn_relu6(hidden, hidden, 3, stride=stride, groups=hidden),
@@ -111,7 +111,7 @@ class MobileNetV2(nn.Module):
     ----------
     num_classes : int, default 1000
     width_mult : float, default 1.0
-        Multiplies every width (rounded by :func:`dlbook.cnn.architectures.make_divisible`).
+        Multiplies every width (rounded by :func:`dlbook.cnn.conv_arithmetic.make_divisible`).
 
     Notes
     -----

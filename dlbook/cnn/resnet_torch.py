@@ -7,7 +7,7 @@ convolution, "ResNet v1.5"), so the parameter counts equal torchvision's documen
 
 See Also
 --------
-dlbook.cnn.architectures_torch : LeNet-5, AlexNet, VGG.
+dlbook.cnn.classic_cnns_torch : LeNet-5, AlexNet, VGG.
 :ref:`ch-architectures` : the chapter.
 """
 
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+
+from dlbook._checks import positive_int
 
 __all__ = ["BasicBlock", "Bottleneck", "ResNet", "resnet18", "resnet34", "resnet50", "DeepMLP"]
 
@@ -118,7 +120,8 @@ class ResNet(nn.Module):
 
     def __init__(self, block, layers, num_classes=1000):
         super().__init__()
-        if len(layers) != 4 or any(int(n) < 1 for n in layers):
+        layers = [positive_int(n, "layers") for n in layers]
+        if len(layers) != 4:
             raise ValueError(f"layers must be 4 positive block counts, got {layers!r}")
         self.stem = nn.Sequential(nn.Conv2d(3, 64, 7, stride=2, padding=3, bias=False),
                                   nn.BatchNorm2d(64), nn.ReLU(inplace=True),
@@ -198,8 +201,7 @@ class DeepMLP(nn.Module):
 
     def __init__(self, in_features, width, num_classes, depth, residual):
         super().__init__()
-        if depth < 1 or width < 1:
-            raise ValueError(f"depth and width must be >= 1, got depth={depth}, width={width}")
+        depth, width = positive_int(depth, "depth"), positive_int(width, "width")
         self.residual = bool(residual)
         self.inp = nn.Linear(in_features, width)
         self.hidden = nn.ModuleList(nn.Linear(width, width) for _ in range(depth))

@@ -17,6 +17,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from dlbook._checks import positive_int
+
 __all__ = ["TinyUNet", "confusion_matrix", "segmentation_metrics"]
 
 
@@ -76,10 +78,8 @@ class TinyUNet(nn.Module):
 
     def __init__(self, in_channels: int = 1, n_classes: int = 4, base: int = 8):
         super().__init__()
-        for v, name in ((in_channels, "in_channels"), (n_classes, "n_classes"), (base, "base")):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive int, got {v!r}")
-        c = base
+        in_channels = positive_int(in_channels, "in_channels")
+        n_classes, c = positive_int(n_classes, "n_classes"), positive_int(base, "base")
         self.in_channels = in_channels
         self.enc1 = _block(in_channels, c)
         self.enc2 = _block(c, 2 * c)

@@ -8,7 +8,7 @@ published total (chapter :ref:`ch-architectures` prints them with
 
 See Also
 --------
-dlbook.cnn.architectures : the framework-free parameter and multiplication counts.
+dlbook.cnn.conv_arithmetic : the framework-free parameter and multiplication counts.
 :ref:`ch-architectures` : the chapter.
 """
 
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+
+from dlbook._checks import one_of
 
 __all__ = ["LENET5_C3_TABLE", "ScaledTanh", "Subsample", "SparseConv2d", "LeNet5", "AlexNet",
            "VGG_CONFIGS", "VGG", "vgg16"]
@@ -125,6 +127,7 @@ class LeNet5(nn.Module):
 
     def __init__(self, variant="1998", num_classes=10):
         super().__init__()
+        one_of(variant, "variant", ("1998", "modern"))
         if variant == "1998":
             act, pool1, pool2, c3 = ScaledTanh, Subsample(6), Subsample(16), SparseConv2d(LENET5_C3_TABLE, 5)
             self.features = nn.Sequential(
@@ -135,8 +138,6 @@ class LeNet5(nn.Module):
                 nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
                 nn.MaxPool2d(2), nn.Conv2d(16, 120, 5), nn.ReLU(), nn.Flatten(),
                 nn.Linear(120, 84), nn.ReLU())
-        else:
-            raise ValueError(f"variant must be '1998' or 'modern', got {variant!r}")
         self.variant = variant
         self.output = nn.Linear(84, num_classes)
 
