@@ -55,7 +55,7 @@ def layer_activations(features, x, layers):
     layers = list(layers)
     if not layers or min(layers) < 0 or max(layers) >= len(features):
         raise ValueError(f"layers must be indices in [0, {len(features)}), got {layers}")
-    out, keep = [], {}
+    keep = {}
     for i, module in enumerate(features):
         x = module(x)
         if i in layers:

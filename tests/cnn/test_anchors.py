@@ -38,7 +38,7 @@ def test_bad_shapes_raise(bad, match):
 def test_bad_k_raises():
     with pytest.raises(ValueError, match="exceeds the number of boxes"):
         kmeans_anchors([[1, 1], [2, 2]], 3)
-    with pytest.raises(ValueError, match="k must be a positive int"):
+    with pytest.raises(ValueError, match="k must be >= 1"):
         kmeans_anchors([[1, 1]], 0)
 
 
