@@ -32,7 +32,8 @@ def _widths_heights(wh, name: str) -> np.ndarray:
     check_shape(a, name, (None, 2), "(N, 2) of widths and heights")
     if not np.all(np.isfinite(a)) or np.any(a <= 0):
         i = int(np.flatnonzero(~(np.isfinite(a) & (a > 0)).all(axis=1))[0])
-        raise ValueError(f"{name}[{i}] = {a[i].tolist()}: widths and heights must be finite and > 0")
+        raise ValueError(f"{name}[{i}] = {a[i].tolist()}: widths and heights must be finite "
+                         f"and > 0")
     return a
 
 
@@ -73,7 +74,7 @@ def wh_iou(wh1, wh2) -> np.ndarray:
 
 
 def mean_best_iou(wh, anchors) -> float:
-    r"""Average over boxes of the IoU with their best anchor, :math:`\frac1N\sum_i \max_j \mathrm{IoU}_{ij}`.
+    r"""Mean IoU of each box with its best anchor, :math:`\frac1N\sum_i \max_j \mathrm{IoU}_{ij}`.
 
     See Also
     --------

@@ -76,9 +76,11 @@ def shift(x, dy, dx):
     dx = _per_image("dx", dx, N, dtype=np.int64)
     rows = np.arange(H)[None, :] - dy[:, None]  # (N, H) source row of each output row
     cols = np.arange(W)[None, :] - dx[:, None]  # (N, W)
-    ok = ((rows >= 0) & (rows < H))[:, :, None] & ((cols >= 0) & (cols < W))[:, None, :]  # (N, H, W)
+    ok = (((rows >= 0) & (rows < H))[:, :, None]
+          & ((cols >= 0) & (cols < W))[:, None, :])  # (N, H, W)
     n = np.arange(N)[:, None, None]
-    out = x[n, :, np.clip(rows, 0, H - 1)[:, :, None], np.clip(cols, 0, W - 1)[:, None, :]]  # (N, H, W, C)
+    rows_in, cols_in = np.clip(rows, 0, H - 1), np.clip(cols, 0, W - 1)
+    out = x[n, :, rows_in[:, :, None], cols_in[:, None, :]]  # (N, H, W, C)
     return np.moveaxis(out * ok[..., None], -1, 1)
 
 
@@ -160,7 +162,8 @@ def crop(x, top, left, size, padding=0):
     x = real_array(x, "x", ndim=4)
     N, C, H, W = x.shape
     if padding < 0 or size < 1 or size > min(H, W) + 2 * padding:
-        raise ValueError(f"size={size} must lie in [1, {min(H, W) + 2 * padding}] and padding={padding} >= 0 "
+        raise ValueError(f"size={size} must lie in [1, {min(H, W) + 2 * padding}] and "
+                         f"padding={padding} >= 0 "
                          f"for images of {H}x{W}")
     top = _per_image("top", top, N, dtype=np.int64)
     left = _per_image("left", left, N, dtype=np.int64)
@@ -171,7 +174,8 @@ def crop(x, top, left, size, padding=0):
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     rows = top[:, None] + np.arange(size)[None, :]  # (N, size)
     cols = left[:, None] + np.arange(size)[None, :]
-    out = xp[np.arange(N)[:, None, None], :, rows[:, :, None], cols[:, None, :]]  # (N, size, size, C)
+    # (N, size, size, C)
+    out = xp[np.arange(N)[:, None, None], :, rows[:, :, None], cols[:, None, :]]
     return np.moveaxis(out, -1, 1)
 
 
@@ -226,7 +230,8 @@ def random_augment(x, rng, max_shift=0, max_angle=0.0, noise_std=0.0, flip=False
     if max_angle > 0:
         out = rotate(out, rng.uniform(-max_angle, max_angle, N))
     if max_shift > 0:
-        out = shift(out, rng.integers(-max_shift, max_shift + 1, N), rng.integers(-max_shift, max_shift + 1, N))
+        out = shift(out, rng.integers(-max_shift, max_shift + 1, N),
+                    rng.integers(-max_shift, max_shift + 1, N))
     if noise_std > 0:
         out = add_gaussian_noise(out, noise_std, rng)
     return out

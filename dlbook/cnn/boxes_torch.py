@@ -58,7 +58,7 @@ def check_boxes(boxes: torch.Tensor, fmt: str = "xyxy", name: str = "boxes") -> 
 
 
 def box_convert(boxes: torch.Tensor, in_fmt: str, out_fmt: str) -> torch.Tensor:
-    r"""Convert boxes between ``"xyxy"`` and ``"cxcywh"`` (see :func:`dlbook.cnn.boxes.box_convert`).
+    r"""Convert boxes between ``"xyxy"`` and ``"cxcywh"`` (as :func:`dlbook.cnn.boxes.box_convert`).
 
     See Also
     --------

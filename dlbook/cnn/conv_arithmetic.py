@@ -216,7 +216,8 @@ def receptive_field(kernel_sizes, strides=None, dilations=None) -> int:
 # -- Costs -----------------------------------------------------------------------------------------
 def _channels(in_channels, out_channels, groups):
     """Checked channel counts and groups (groups must divide both)."""
-    c_in, c_out = positive_int(in_channels, "in_channels"), positive_int(out_channels, "out_channels")
+    c_in = positive_int(in_channels, "in_channels")
+    c_out = positive_int(out_channels, "out_channels")
     groups = positive_int(groups, "groups")
     if c_in % groups or c_out % groups:
         raise ValueError(f"groups={groups} must divide in_channels={c_in} and "

@@ -1,4 +1,4 @@
-r"""EfficientNet in PyTorch: MBConv blocks with squeeze-and-excitation, B0 and its compound-scaled siblings.
+r"""EfficientNet in PyTorch: MBConv blocks with squeeze-and-excitation, B0 and its scaled siblings.
 
 EfficientNet-B0 stacks MobileNetV2-style inverted residual blocks ("MBConv") with a
 squeeze-and-excitation gate and SiLU activations.  B1-B7 multiply every stage's width and depth
@@ -28,7 +28,7 @@ __all__ = ["SqueezeExcitation", "MBConv", "B0_STAGES", "EFFICIENTNET_PARAMS", "E
 
 
 class SqueezeExcitation(nn.Module):
-    r"""Channel gate: :math:`\mathbf{x} \odot \sigma(W_2\,\mathrm{SiLU}(W_1\,\bar{\mathbf{x}} + b_1) + b_2)`.
+    r"""Channel gate :math:`x \odot \sigma(W_2\,\mathrm{SiLU}(W_1 \bar x + b_1) + b_2)`.
 
     :math:`\bar{\mathbf{x}}` is the per-channel mean over height and width.
 
@@ -125,7 +125,8 @@ class EfficientNet(nn.Module):
         self.classifier = nn.Sequential(nn.Dropout(dropout), nn.Linear(4 * c_last, num_classes))
 
     def forward(self, x):
-        return self.classifier(torch.flatten(nn.functional.adaptive_avg_pool2d(self.features(x), 1), 1))
+        pooled = nn.functional.adaptive_avg_pool2d(self.features(x), 1)
+        return self.classifier(torch.flatten(pooled, 1))
 
 
 def efficientnet(name="b0", num_classes=1000):

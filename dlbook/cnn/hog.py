@@ -31,7 +31,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from dlbook._checks import int_pair, one_of, positive_int, real_array
 
-__all__ = ["image_gradients", "orientation_votes", "cell_histograms", "normalize_blocks", "hog", "hog_glyphs",
+__all__ = ["image_gradients", "orientation_votes", "cell_histograms", "normalize_blocks", "hog",
+           "hog_glyphs",
            "BLOCK_NORMS"]
 
 BLOCK_NORMS = ("L1", "L1-sqrt", "L2", "L2-Hys")
@@ -187,7 +188,8 @@ def cell_histograms(image, orientations=9, pixels_per_cell=(8, 8), *, vote="near
     Returns
     -------
     hist : ndarray of shape (H // ch, W // cw, B)
-        :math:`h_{ijb} = \frac{1}{c_h c_w} \sum_{(r, c) \in \text{cell}_{ij}} m_{rc}\, w_b(\theta_{rc})`
+        :math:`h_{ijb} = \frac{1}{c_h c_w}
+        \sum_{(r, c) \in \text{cell}_{ij}} m_{rc}\, w_b(\theta_{rc})`
         with :math:`w_b` the bin weights of ``vote``.
 
     Raises

@@ -85,7 +85,8 @@ class Inception(nn.Module):
                                      conv_bn_relu(c_in, pool_proj, 1))
 
     def forward(self, x):
-        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=1)
+        branches = (self.branch1, self.branch2, self.branch3, self.branch4)
+        return torch.cat([b(x) for b in branches], dim=1)
 
 
 # Szegedy et al. (2015), Table 1: (c_in, #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj).
@@ -128,7 +129,8 @@ class GoogLeNet(nn.Module):
             conv_bn_relu(64, 64, 1), conv_bn_relu(64, 192, 3, padding=1),
             nn.MaxPool2d(3, 2, ceil_mode=True),
             inc["3a"], inc["3b"], nn.MaxPool2d(3, 2, ceil_mode=True),
-            inc["4a"], inc["4b"], inc["4c"], inc["4d"], inc["4e"], nn.MaxPool2d(2, 2, ceil_mode=True),
+            inc["4a"], inc["4b"], inc["4c"], inc["4d"], inc["4e"],
+            nn.MaxPool2d(2, 2, ceil_mode=True),
             inc["5a"], inc["5b"])
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.dropout = nn.Dropout(dropout)

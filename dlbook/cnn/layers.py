@@ -202,7 +202,7 @@ class AvgPool2d(_Pool2d):
 
 
 class Flatten(Layer):
-    r"""Flatten every dimension but the first, as ``torch.nn.Flatten()``: (N, C, H, W) -> (N, C*H*W).
+    r"""Flatten all dimensions but the first, as ``torch.nn.Flatten()``: (N, C, H, W) -> (N, C*H*W).
 
     See Also
     --------

@@ -80,7 +80,8 @@ class InvertedResidual(nn.Module):
     Examples
     --------
     >>> b = InvertedResidual(24, 24, 1, 6)
-    >>> b.use_shortcut, sum(p.numel() for p in b.parameters())  # (24+2)*144 + (9+2)*144 + 144*24 + 2*24
+    >>> # (24+2)*144 + (9+2)*144 + 144*24 + 2*24 parameters
+    >>> b.use_shortcut, sum(p.numel() for p in b.parameters())
     (True, 8832)
     """
 
@@ -105,7 +106,7 @@ MOBILENETV2_SETTINGS = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 
 
 
 class MobileNetV2(nn.Module):
-    r"""MobileNetV2: a 3x3 stem, 17 inverted residual blocks, a 1x1 convolution to 1280, a dense layer.
+    r"""MobileNetV2: a 3x3 stem, 17 inverted residual blocks, a 1x1 convolution to 1280, dense.
 
     Parameters
     ----------
@@ -139,4 +140,5 @@ class MobileNetV2(nn.Module):
         self.classifier = nn.Sequential(nn.Dropout(dropout), nn.Linear(last, num_classes))
 
     def forward(self, x):
-        return self.classifier(torch.flatten(nn.functional.adaptive_avg_pool2d(self.features(x), 1), 1))
+        pooled = nn.functional.adaptive_avg_pool2d(self.features(x), 1)
+        return self.classifier(torch.flatten(pooled, 1))

@@ -1,4 +1,4 @@
-r"""Residual networks in PyTorch: basic and bottleneck blocks, ResNet-18/34/50, and a plain-vs-residual MLP.
+r"""Residual networks in PyTorch: basic and bottleneck blocks, ResNet-18/34/50, a residual MLP.
 
 A residual block computes :math:`\mathbf{y} = \mathrm{ReLU}(F(\mathbf{x}) + S(\mathbf{x}))` where
 :math:`S` is the identity, or a strided 1x1 convolution with batch norm when the shape changes.
@@ -25,7 +25,8 @@ def _shortcut(c_in, c_out, stride):
     """Identity when the shape is kept, else a 1x1 convolution (no bias) and batch norm."""
     if stride == 1 and c_in == c_out:
         return nn.Identity()
-    return nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False), nn.BatchNorm2d(c_out))
+    return nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False),
+                         nn.BatchNorm2d(c_out))
 
 
 class BasicBlock(nn.Module):
@@ -33,7 +34,8 @@ class BasicBlock(nn.Module):
 
     Notes
     -----
-    .. math:: \mathbf{y} = \mathrm{ReLU}\big(\mathrm{BN}(W_2 * \mathrm{ReLU}(\mathrm{BN}(W_1 * \mathbf{x})))
+    .. math:: \mathbf{y} = \mathrm{ReLU}\big(\mathrm{BN}(W_2 * \mathrm{ReLU}(\mathrm{BN}(W_1 *
+              \mathbf{x})))
               + S(\mathbf{x})\big)
 
     Examples
@@ -62,7 +64,7 @@ class BasicBlock(nn.Module):
 
 
 class Bottleneck(nn.Module):
-    r"""1x1 (reduce) -> 3x3 -> 1x1 (expand by 4) with batch norm and a shortcut (ResNet-50 and deeper).
+    r"""1x1 (reduce) -> 3x3 -> 1x1 (expand by 4), batch norm and a shortcut (ResNet-50 and deeper).
 
     Parameters
     ----------
@@ -101,7 +103,7 @@ class Bottleneck(nn.Module):
 
 
 class ResNet(nn.Module):
-    r"""ImageNet ResNet: 7x7 stem, max pool, four stages of blocks (64, 128, 256, 512 wide), pool, dense.
+    r"""ImageNet ResNet: 7x7 stem, max pool, four stages of blocks (64 to 512 wide), pool, dense.
 
     Parameters
     ----------
@@ -188,14 +190,16 @@ class DeepMLP(nn.Module):
         Number of hidden ``width -> width`` layers after the input layer.
     residual : bool
         If True, hidden layers are grouped in pairs, each pair computing
-        :math:`\mathrm{ReLU}(\mathbf{h} + W_2\,\mathrm{ReLU}(W_1 \mathbf{h} + \mathbf{b}_1) + \mathbf{b}_2)`
+        :math:`\mathrm{ReLU}(\mathbf{h} + W_2\,\mathrm{ReLU}(W_1 \mathbf{h} + \mathbf{b}_1)
+        + \mathbf{b}_2)`
         (an odd last layer stays plain).
 
     Examples
     --------
     >>> a = DeepMLP(64, 32, 10, depth=6, residual=False)
     >>> b = DeepMLP(64, 32, 10, depth=6, residual=True)
-    >>> sum(p.numel() for p in a.parameters()) == sum(p.numel() for p in b.parameters()) == 65 * 32 + 6 * 33 * 32 + 33 * 10
+    >>> n_a, n_b = (sum(p.numel() for p in m.parameters()) for m in (a, b))
+    >>> n_a == n_b == 65 * 32 + 6 * 33 * 32 + 33 * 10
     True
     """
 

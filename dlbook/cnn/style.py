@@ -4,9 +4,11 @@ Activations of one layer for one image are an array ``a`` of shape :math:`(n_C, 
 (channels first, as in torch). Notation of the chapter:
 
 .. math::
-    J_{content}(C,G) &= \frac{1}{4\,n_H n_W n_C}\sum_{k,i,j}\bigl(a^{(C)}_{kij}-a^{(G)}_{kij}\bigr)^2,\\
+    J_{content}(C,G) &= \frac{1}{4\,n_H n_W n_C}
+        \sum_{k,i,j}\bigl(a^{(C)}_{kij}-a^{(G)}_{kij}\bigr)^2,\\
     G_{kk'} &= \sum_{i,j} a_{kij}\,a_{k'ij}\qquad(\text{Gram matrix},\ n_C\times n_C),\\
-    J^{[l]}_{style}(S,G) &= \frac{1}{(2\,n_H n_W n_C)^2}\sum_{k,k'}\bigl(G^{(S)}_{kk'}-G^{(G)}_{kk'}\bigr)^2,\\
+    J^{[l]}_{style}(S,G) &= \frac{1}{(2\,n_H n_W n_C)^2}
+        \sum_{k,k'}\bigl(G^{(S)}_{kk'}-G^{(G)}_{kk'}\bigr)^2,\\
     J_{style}(S,G) &= \sum_l \lambda^{[l]} J^{[l]}_{style}(S,G).
 
 The style normalization :math:`1/(2 n_H n_W n_C)^2` equals Gatys et al.'s :math:`1/(4N_l^2M_l^2)`
@@ -65,7 +67,7 @@ def gram_matrix(a):
 
 
 def gram_matrix_forward(a):
-    r"""Gram matrix :math:`G = AA^\top` of one layer's activations, :math:`A` = ``a`` as (n_C, n_H n_W).
+    r"""Gram matrix :math:`G = AA^\top` of one layer's activations, :math:`A` = ``a`` flattened.
 
     Parameters
     ----------
@@ -176,7 +178,7 @@ def content_cost_forward(a_C, a_G):
 
 
 def content_cost_backward(dout, cache):
-    r"""Gradient of the content cost with respect to ``a_G``: :math:`\frac{2}{4n_Hn_Wn_C}(a^{(G)}-a^{(C)})`.
+    r"""Gradient of the content cost in ``a_G``, :math:`\frac{2}{4n_Hn_Wn_C}(a^{(G)}-a^{(C)})`.
 
     See Also
     --------
@@ -321,7 +323,9 @@ def style_cost_forward(a_S_layers, a_G_layers, weights):
 
 
 def style_cost_backward(dout, cache):
-    r"""Gradients of :func:`style_cost_forward`: one array per layer, :math:`\lambda^{[l]}\,\partial J^{[l]}/\partial a^{[l](G)}`.
+    r"""Gradients of :func:`style_cost_forward`, one array per layer.
+
+    Layer :math:`l` gets :math:`\lambda^{[l]}\,\partial J^{[l]}/\partial a^{[l](G)}`.
 
     See Also
     --------

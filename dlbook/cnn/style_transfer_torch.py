@@ -71,7 +71,8 @@ class PatchNet(nn.Module):
 
     ``features``: [conv 3x3 (3->16), ReLU, conv 3x3 (16->16), ReLU, avg-pool 2,
     conv 3x3 (16->32), ReLU, avg-pool 2, conv 3x3 (32->32), ReLU] (indices 0-9); head: global
-    average pool and a linear layer to ``n_classes``. Average pooling (not max) as Gatys et al. advise for
+    average pool and a linear layer to ``n_classes``. Average pooling (not max) as Gatys et al.
+    advise for
     image synthesis.
 
     See Also
@@ -128,7 +129,8 @@ def sample_patches(images, size, n_per_image, rng):
     for label, img in enumerate(images):
         img = np.asarray(img, dtype=np.float32)
         if img.ndim != 3 or img.shape[2] != 3 or min(img.shape[:2]) < size:
-            raise ValueError(f"image {label} must be (H, W, 3) with H, W >= {size}, got {img.shape}")
+            raise ValueError(f"image {label} must be (H, W, 3) with H, W >= {size}, "
+                             f"got {img.shape}")
         top = rng.integers(0, img.shape[0] - size + 1, n_per_image)
         left = rng.integers(0, img.shape[1] - size + 1, n_per_image)
         rows = top[:, None] + np.arange(size)                       # (n, size)

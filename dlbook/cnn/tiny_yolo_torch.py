@@ -72,4 +72,5 @@ class TinyYOLO(nn.Module):
         if x.shape[-1] % 8 or x.shape[-2] % 8:
             raise ValueError(f"height and width must be divisible by 8, got {tuple(x.shape[-2:])}")
         z = self.head(self.features(x)).permute(0, 2, 3, 1)          # (N, S, S, 5 + C)
-        return torch.cat([torch.sigmoid(z[..., :3]), z[..., 3:5], torch.softmax(z[..., 5:], -1)], -1)
+        return torch.cat([torch.sigmoid(z[..., :3]), z[..., 3:5], torch.softmax(z[..., 5:], -1)],
+                         -1)

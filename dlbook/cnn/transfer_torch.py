@@ -15,7 +15,8 @@ from torch import nn
 
 from dlbook._checks import positive_int, positive_real
 
-__all__ = ["DigitsCNN", "set_trainable", "count_parameters", "replace_head", "finetune_param_groups"]
+__all__ = ["DigitsCNN", "set_trainable", "count_parameters", "replace_head",
+           "finetune_param_groups"]
 
 
 class DigitsCNN(nn.Module):
@@ -78,7 +79,7 @@ def count_parameters(module, trainable_only=False):
 
 
 def replace_head(model, num_classes):
-    """Give ``model`` (with a ``head`` ``nn.Linear``) a freshly initialised head for ``num_classes``.
+    """Give ``model`` (with an ``nn.Linear`` ``head``) a new head for ``num_classes`` classes.
 
     Examples
     --------

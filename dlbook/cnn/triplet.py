@@ -110,7 +110,7 @@ def pairwise_distances(x, y=None, squared=False):
 
 # --------------------------------------------------------------------------- squared (FaceNet)
 def triplet_loss(anchor, positive, negative, margin=0.2, reduction="mean"):
-    r"""Triplet loss on squared distances, :math:`\max(\lVert a-p\rVert^2-\lVert a-n\rVert^2+\alpha, 0)`.
+    r"""Squared-distance triplet loss :math:`\max(\lVert a-p\rVert^2-\lVert a-n\rVert^2+\alpha,0)`.
 
     The value of :func:`triplet_loss_forward` without the cache: a float, or an array (N,) for
     ``reduction="none"``.

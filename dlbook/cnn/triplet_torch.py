@@ -1,4 +1,4 @@
-r"""Triplet losses, distances and verification accuracy on tensors: twins of :mod:`dlbook.cnn.triplet`.
+r"""Triplet losses, distances and verification accuracy on tensors (twin of dlbook.cnn.triplet).
 
 Written in tensor operations so that autograd differentiates exactly the docstring's formula
 (it replaces the NumPy module's ``_forward``/``_backward`` pairs) and

@@ -25,8 +25,10 @@ __all__ = ["TinyUNet", "confusion_matrix", "segmentation_metrics"]
 def _block(c_in: int, c_out: int) -> nn.Sequential:
     """Two 3x3 convolutions (padding 1, sizes kept), each followed by batch norm and ReLU."""
     return nn.Sequential(
-        nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
-        nn.Conv2d(c_out, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
+        nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+        nn.Conv2d(c_out, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
     )
 
 
@@ -93,10 +95,12 @@ class TinyUNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"expected input of shape (N, {self.in_channels}, H, W), got {tuple(x.shape)}")
+            raise ValueError(f"expected input of shape (N, {self.in_channels}, H, W), got "
+                             f"{tuple(x.shape)}")
         H, W = x.shape[-2:]
         if H % 4 or W % 4:
-            raise ValueError(f"height and width must be divisible by 4 (two poolings), got {H} x {W}")
+            raise ValueError(f"height and width must be divisible by 4 (two poolings), "
+                             f"got {H} x {W}")
         e1 = self.enc1(x)                                            # (N, c, H, W)
         e2 = self.enc2(self.pool(e1))                                # (N, 2c, H/2, W/2)
         m = self.mid(self.pool(e2))                                  # (N, 4c, H/4, W/4)

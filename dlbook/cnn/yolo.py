@@ -92,12 +92,14 @@ def yolo_encode(boxes, labels, grid: int, n_classes: int, image_size: float) -> 
     if b.ndim != 3 or b.shape[-1] != 4:
         raise ValueError(f"boxes must have shape (K, 4) or (N, K, 4), got {np.shape(boxes)}")
     if lab.shape != b.shape[:2]:
-        raise ValueError(f"labels must have shape {b.shape[:2]} to match boxes {b.shape}, got {lab.shape}")
+        raise ValueError(f"labels must have shape {b.shape[:2]} to match boxes {b.shape}, "
+                         f"got {lab.shape}")
     if not np.issubdtype(lab.dtype, np.integer):
         raise TypeError(f"labels must be integers, got dtype {lab.dtype}")
     out_of_range = (lab < -1) | (lab >= C)
     if np.any(out_of_range):
-        raise ValueError(f"labels must lie in -1..{C - 1}, got {np.unique(lab[out_of_range]).tolist()}")
+        raise ValueError(f"labels must lie in -1..{C - 1}, "
+                         f"got {np.unique(lab[out_of_range]).tolist()}")
     n_img, k = lab.shape
     img, slot = np.nonzero(lab >= 0)                                 # (M,) objects present
     obj = check_boxes(b[img, slot], "xyxy")                          # (M, 4)
@@ -105,7 +107,8 @@ def yolo_encode(boxes, labels, grid: int, n_classes: int, image_size: float) -> 
     cx, cy = (obj[:, 0] + obj[:, 2]) / 2, (obj[:, 1] + obj[:, 3]) / 2
     if np.any((cx < 0) | (cx > size) | (cy < 0) | (cy > size)):
         i = int(np.flatnonzero((cx < 0) | (cx > size) | (cy < 0) | (cy > size))[0])
-        raise ValueError(f"box {obj[i].tolist()} of image {img[i]} has its center outside the image")
+        raise ValueError(f"box {obj[i].tolist()} of image {img[i]} has its center outside "
+                         f"the image")
     col = np.minimum((cx / cell).astype(np.int64), S - 1)
     row = np.minimum((cy / cell).astype(np.int64), S - 1)
     flat = (img * S + row) * S + col

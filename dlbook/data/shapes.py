@@ -121,7 +121,8 @@ def make_shapes(n_images: int, image_size: int = 32, grid: int = 4, max_objects:
     :math:`w` and height :math:`h` covers the pixel centers :math:`(u, v) = (j + 1/2, i + 1/2)` with
 
     - rectangle: :math:`|u - c_x| \le w/2` and :math:`|v - c_y| \le h/2`;
-    - ellipse: :math:`\left(\frac{u - c_x}{w/2}\right)^2 + \left(\frac{v - c_y}{h/2}\right)^2 \le 1`;
+    - ellipse:
+      :math:`\left(\frac{u - c_x}{w/2}\right)^2 + \left(\frac{v - c_y}{h/2}\right)^2 \le 1`;
     - triangle (apex up): :math:`0 \le t \le 1` and :math:`|u - c_x| \le t\,w/2` where
       :math:`t = (v - c_y + h/2)/h`.
 

@@ -53,7 +53,8 @@ def test_lenet5_1998_has_the_papers_60000_trainable_parameters():
 
 def test_lenet5_modern_count_and_shapes():
     net = LeNet5("modern")
-    assert n_params(net) == (1 * 25 + 1) * 6 + (6 * 25 + 1) * 16 + (16 * 25 + 1) * 120 + 121 * 84 + 85 * 10
+    assert n_params(net) == ((1 * 25 + 1) * 6 + (6 * 25 + 1) * 16 + (16 * 25 + 1) * 120
+                             + 121 * 84 + 85 * 10)
     assert net(torch.zeros(3, 1, 32, 32)).shape == (3, 10)
     with pytest.raises(ValueError, match=r"\(N, 1, 32, 32\)"):
         net(torch.zeros(3, 1, 28, 28))

@@ -207,7 +207,8 @@ def test_conv2d_type_errors_and_bad_dout():
     with pytest.raises(TypeError, match="x must hold real numbers"):
         conv2d_forward(np.array([[[["a"]]]]), np.zeros((1, 1, 1, 1)))
     out, cache = conv2d_forward(np.zeros((1, 1, 5, 5)), np.zeros((1, 1, 3, 3)))
-    with pytest.raises(ValueError, match=r"dout must have shape .*\(1, 1, 3, 3\), got \(1, 1, 4, 4\)"):
+    with pytest.raises(ValueError,
+                       match=r"dout must have shape .*\(1, 1, 3, 3\), got \(1, 1, 4, 4\)"):
         conv2d_backward(np.zeros((1, 1, 4, 4)), cache)
 
 
@@ -304,7 +305,8 @@ def test_pooling_bad_input(kind):
     fwd, bwd, _ = POOL_FUNCTIONS[kind]
     with pytest.raises(ValueError, match=r"got shape \(4, 4\)"):
         fwd(np.zeros((4, 4)), 2)
-    with pytest.raises(ValueError, match=r"kernel \(5, 5\) is larger than the padded input \(4, 4\)"):
+    with pytest.raises(ValueError,
+                       match=r"kernel \(5, 5\) is larger than the padded input \(4, 4\)"):
         fwd(np.zeros((1, 1, 4, 4)), 5)
     with pytest.raises(ValueError, match=r"stride must be >= 1, got \(0, 0\)"):
         fwd(np.zeros((1, 1, 4, 4)), 2, 0)

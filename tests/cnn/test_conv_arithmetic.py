@@ -140,9 +140,12 @@ def test_separable_counts_match_torch_modules_and_ratio():
 
 
 @pytest.mark.parametrize("bad, error", [
-    (lambda: conv_params(0, 3, 3), ValueError), (lambda: conv_params(3, 4, 3, groups=2), ValueError),
-    (lambda: conv_params(3, 4, (3, 3, 3)), ValueError), (lambda: conv_mults(4, 4, 3, 5, 2.5), TypeError),
-    (lambda: make_divisible(-1.0), ValueError), (lambda: compound_scaling(1, alpha=0.9), ValueError),
+    (lambda: conv_params(0, 3, 3), ValueError),
+    (lambda: conv_params(3, 4, 3, groups=2), ValueError),
+    (lambda: conv_params(3, 4, (3, 3, 3)), ValueError),
+    (lambda: conv_mults(4, 4, 3, 5, 2.5), TypeError),
+    (lambda: make_divisible(-1.0), ValueError),
+    (lambda: compound_scaling(1, alpha=0.9), ValueError),
     (lambda: compound_scaling("1"), TypeError)])
 def test_bad_arguments(bad, error):
     with pytest.raises(error):

@@ -1,4 +1,4 @@
-"""HOG against scikit-image's ``hog`` and against a plain-loop oracle written from the definition."""
+"""HOG against scikit-image's ``hog`` and a plain-loop oracle written from the definition."""
 
 import numpy as np
 import pytest

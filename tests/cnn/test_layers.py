@@ -16,9 +16,10 @@ def _pair_networks(seed=0):
     ours = Sequential(Conv2d(2, 5, 3, padding=1, rng=rng), ReLU(), MaxPool2d(2),
                       Conv2d(5, 6, (3, 2), stride=(1, 2), padding=(1, 0), rng=rng), ReLU(),
                       AvgPool2d(2, stride=1), Flatten(), Linear(6 * 4 * 1, 3, rng=rng))
-    ref = torch.nn.Sequential(torch.nn.Conv2d(2, 5, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-                              torch.nn.Conv2d(5, 6, (3, 2), stride=(1, 2), padding=(1, 0)), torch.nn.ReLU(),
-                              torch.nn.AvgPool2d(2, stride=1), torch.nn.Flatten(), torch.nn.Linear(24, 3)).double()
+    nn = torch.nn
+    ref = nn.Sequential(nn.Conv2d(2, 5, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                        nn.Conv2d(5, 6, (3, 2), stride=(1, 2), padding=(1, 0)), nn.ReLU(),
+                        nn.AvgPool2d(2, stride=1), nn.Flatten(), nn.Linear(24, 3)).double()
     ref.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
     return ours, ref
 
@@ -41,7 +42,8 @@ def test_forward_and_every_gradient_match_torch(seed):
     xt = torch.from_numpy(x).requires_grad_(True)
     out_t = ref(xt)
     out_t.backward(torch.from_numpy(dout))
-    np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg="forward")
+    np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=1e-10, atol=1e-12,
+                               err_msg="forward")
     np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg="dL/dx")
     grads = dict(zip(ours.state_dict().keys(), ours.gradients()))
     for name, p in ref.named_parameters():
