@@ -21,7 +21,7 @@ def test_equals_numpy_and_its_gradient_is_right():
     p, t = _case(1)
     pt = torch.tensor(p, requires_grad=True)
     got = localization_loss(pt, torch.tensor(t))
-    assert float(got) == pytest.approx(loss_np(p, t), rel=1e-12)
+    assert got.item() == pytest.approx(loss_np(p, t), rel=1e-12)
     got.backward()
     eps, num = 1e-6, np.zeros_like(p)
     for idx in [(0, 0, 0, 0), (1, 2, 1, 3), (4, 1, 2, 7), (2, 0, 1, 5)]:
