@@ -17,21 +17,23 @@ dlbook.cnn.boxes.box_iou : IoU of boxes at their real positions.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
+from dlbook._checks import check_shape, positive_int, real_array
+
 __all__ = ["wh_iou", "mean_best_iou", "KMeansResult", "kmeans_anchors"]
 
 
-def _check_wh(wh, name: str) -> np.ndarray:
-    a = np.asarray(wh, dtype=np.float64)
-    if a.ndim != 2 or a.shape[1] != 2:
-        raise ValueError(f"{name} must have shape (N, 2) of widths and heights, got {a.shape}")
+def _widths_heights(wh, name: str) -> np.ndarray:
+    """(N, 2) positive finite widths and heights as float64."""
+    a = real_array(wh, name, ndim=2).astype(np.float64)
+    check_shape(a, name, (None, 2), "(N, 2) of widths and heights")
     if not np.all(np.isfinite(a)) or np.any(a <= 0):
         i = int(np.flatnonzero(~(np.isfinite(a) & (a > 0)).all(axis=1))[0])
-        raise ValueError(f"{name}[{i}] = {a[i].tolist()}: widths and heights must be finite and > 0")
+        raise ValueError(f"{name}[{i}] = {a[i].tolist()}: widths and heights must be finite "
+                         f"and > 0")
     return a
 
 
@@ -65,14 +67,14 @@ def wh_iou(wh1, wh2) -> np.ndarray:
     >>> wh_iou([[2, 4]], [[4, 2], [2, 4]])
     array([[0.33333333, 1.        ]])
     """
-    a = _check_wh(wh1, "wh1")
-    b = _check_wh(wh2, "wh2")
+    a = _widths_heights(wh1, "wh1")
+    b = _widths_heights(wh2, "wh2")
     inter = np.prod(np.minimum(a[:, None], b[None]), axis=-1)        # (N, M)
     return inter / (np.prod(a, 1)[:, None] + np.prod(b, 1)[None] - inter)
 
 
 def mean_best_iou(wh, anchors) -> float:
-    r"""Average over boxes of the IoU with their best anchor, :math:`\frac1N\sum_i \max_j \mathrm{IoU}_{ij}`.
+    r"""Mean IoU of each box with its best anchor, :math:`\frac1N\sum_i \max_j \mathrm{IoU}_{ij}`.
 
     See Also
     --------
@@ -170,10 +172,9 @@ def kmeans_anchors(wh, k: int, max_iter: int = 100, n_init: int = 3, rng=None) -
     >>> res.anchors.tolist(), res.mean_iou
     ([[2.0, 8.0], [8.0, 2.0]], 1.0)
     """
-    x = _check_wh(wh, "wh")
-    for value, name in ((k, "k"), (max_iter, "max_iter"), (n_init, "n_init")):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    x = _widths_heights(wh, "wh")
+    k, max_iter = positive_int(k, "k"), positive_int(max_iter, "max_iter")
+    n_init = positive_int(n_init, "n_init")
     if k > len(x):
         raise ValueError(f"k = {k} exceeds the number of boxes, {len(x)}")
     if not isinstance(rng, np.random.Generator):

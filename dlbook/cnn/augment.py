@@ -15,16 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlbook._checks import int_value, real_array, real_value
+
 __all__ = ["flip_horizontal", "shift", "rotate", "crop", "add_gaussian_noise", "random_augment"]
-
-
-def _check_batch(x):
-    x = np.asarray(x)
-    if x.ndim != 4:
-        raise ValueError(f"x must have shape (N, C, H, W), got {x.shape}")
-    if not np.issubdtype(x.dtype, np.floating):
-        x = x.astype(np.float64)
-    return x
 
 
 def _per_image(name, v, n, dtype=float):
@@ -53,7 +46,7 @@ def flip_horizontal(x, mask=True):
     >>> flip_horizontal(np.arange(3.0).reshape(1, 1, 1, 3))
     array([[[[2., 1., 0.]]]])
     """
-    x = _check_batch(x)
+    x = real_array(x, "x", ndim=4)
     mask = _per_image("mask", mask, len(x), dtype=bool)
     return np.where(mask[:, None, None, None], x[..., ::-1], x)
 
@@ -77,15 +70,17 @@ def shift(x, dy, dx):
     >>> shift(np.arange(1.0, 5.0).reshape(1, 1, 1, 4), 0, 1)
     array([[[[0., 1., 2., 3.]]]])
     """
-    x = _check_batch(x)
+    x = real_array(x, "x", ndim=4)
     N, C, H, W = x.shape
     dy = _per_image("dy", dy, N, dtype=np.int64)
     dx = _per_image("dx", dx, N, dtype=np.int64)
     rows = np.arange(H)[None, :] - dy[:, None]  # (N, H) source row of each output row
     cols = np.arange(W)[None, :] - dx[:, None]  # (N, W)
-    ok = ((rows >= 0) & (rows < H))[:, :, None] & ((cols >= 0) & (cols < W))[:, None, :]  # (N, H, W)
+    ok = (((rows >= 0) & (rows < H))[:, :, None]
+          & ((cols >= 0) & (cols < W))[:, None, :])  # (N, H, W)
     n = np.arange(N)[:, None, None]
-    out = x[n, :, np.clip(rows, 0, H - 1)[:, :, None], np.clip(cols, 0, W - 1)[:, None, :]]  # (N, H, W, C)
+    rows_in, cols_in = np.clip(rows, 0, H - 1), np.clip(cols, 0, W - 1)
+    out = x[n, :, rows_in[:, :, None], cols_in[:, None, :]]  # (N, H, W, C)
     return np.moveaxis(out * ok[..., None], -1, 1)
 
 
@@ -120,7 +115,7 @@ def rotate(x, angles):
     array([[[[2., 4.],
              [1., 3.]]]])
     """
-    x = _check_batch(x)
+    x = real_array(x, "x", ndim=4)
     N, C, H, W = x.shape
     theta = np.deg2rad(_per_image("angles", angles, N))
     cos, sin = np.cos(theta)[:, None, None], np.sin(theta)[:, None, None]  # (N, 1, 1)
@@ -164,10 +159,11 @@ def crop(x, top, left, size, padding=0):
     array([[[[3., 4.],
              [6., 7.]]]])
     """
-    x = _check_batch(x)
+    x = real_array(x, "x", ndim=4)
     N, C, H, W = x.shape
     if padding < 0 or size < 1 or size > min(H, W) + 2 * padding:
-        raise ValueError(f"size={size} must lie in [1, {min(H, W) + 2 * padding}] and padding={padding} >= 0 "
+        raise ValueError(f"size={size} must lie in [1, {min(H, W) + 2 * padding}] and "
+                         f"padding={padding} >= 0 "
                          f"for images of {H}x{W}")
     top = _per_image("top", top, N, dtype=np.int64)
     left = _per_image("left", left, N, dtype=np.int64)
@@ -178,7 +174,8 @@ def crop(x, top, left, size, padding=0):
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     rows = top[:, None] + np.arange(size)[None, :]  # (N, size)
     cols = left[:, None] + np.arange(size)[None, :]
-    out = xp[np.arange(N)[:, None, None], :, rows[:, :, None], cols[:, None, :]]  # (N, size, size, C)
+    # (N, size, size, C)
+    out = xp[np.arange(N)[:, None, None], :, rows[:, :, None], cols[:, None, :]]
     return np.moveaxis(out, -1, 1)
 
 
@@ -191,9 +188,8 @@ def add_gaussian_noise(x, std, rng):
     array([[[[0., 0.],
              [0., 0.]]]])
     """
-    x = _check_batch(x)
-    if not std >= 0:
-        raise ValueError(f"std must be >= 0, got {std!r}")
+    x = real_array(x, "x", ndim=4)
+    std = real_value(std, "std", low=0.0)
     return x + std * rng.standard_normal(x.shape)
 
 
@@ -222,11 +218,11 @@ def random_augment(x, rng, max_shift=0, max_angle=0.0, noise_std=0.0, flip=False
     >>> np.array_equal(random_augment(x, np.random.default_rng(1)), x)  # nothing asked: a copy
     True
     """
-    x = _check_batch(x)
+    x = real_array(x, "x", ndim=4)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    if max_shift < 0 or max_angle < 0:
-        raise ValueError(f"max_shift and max_angle must be >= 0, got {max_shift}, {max_angle}")
+    max_shift = int_value(max_shift, "max_shift", low=0)
+    max_angle = real_value(max_angle, "max_angle", low=0.0)
     N = len(x)
     out = x.copy()
     if flip:
@@ -234,7 +230,8 @@ def random_augment(x, rng, max_shift=0, max_angle=0.0, noise_std=0.0, flip=False
     if max_angle > 0:
         out = rotate(out, rng.uniform(-max_angle, max_angle, N))
     if max_shift > 0:
-        out = shift(out, rng.integers(-max_shift, max_shift + 1, N), rng.integers(-max_shift, max_shift + 1, N))
+        out = shift(out, rng.integers(-max_shift, max_shift + 1, N),
+                    rng.integers(-max_shift, max_shift + 1, N))
     if noise_std > 0:
         out = add_gaussian_noise(out, noise_std, rng)
     return out

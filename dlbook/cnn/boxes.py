@@ -18,19 +18,13 @@ dlbook.cnn.boxes_torch : the same functions on torch tensors.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from dlbook._checks import one_of, probability, real_array
 
 __all__ = ["FORMATS", "check_boxes", "box_convert", "box_area", "box_iou", "nms", "batched_nms"]
 
 FORMATS = ("xyxy", "cxcywh")
-
-
-def _fmt(fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise ValueError(f"box format must be one of {FORMATS}, got {fmt!r}")
-    return fmt
 
 
 def check_boxes(boxes, fmt: str = "xyxy", name: str = "boxes") -> np.ndarray:
@@ -68,8 +62,8 @@ def check_boxes(boxes, fmt: str = "xyxy", name: str = "boxes") -> np.ndarray:
     ...
     ValueError: boxes[0] = [2.0, 0.0, 1.0, 3.0] has x2 < x1 or y2 < y1 (format 'xyxy')
     """
-    _fmt(fmt)
-    b = np.asarray(boxes, dtype=np.float64)
+    one_of(fmt, "fmt", FORMATS)
+    b = real_array(boxes, name).astype(np.float64)
     if b.ndim != 2 or b.shape[1] != 4:
         raise ValueError(f"{name} must have shape (N, 4), got {b.shape}")
     if not np.all(np.isfinite(b)):
@@ -119,8 +113,8 @@ def box_convert(boxes, in_fmt: str, out_fmt: str) -> np.ndarray:
     >>> box_convert([[3, 3, 4, 2]], "cxcywh", "xyxy")
     array([[1., 2., 5., 4.]])
     """
-    b = check_boxes(boxes, _fmt(in_fmt))
-    _fmt(out_fmt)
+    b = check_boxes(boxes, one_of(in_fmt, "in_fmt", FORMATS))
+    one_of(out_fmt, "out_fmt", FORMATS)
     if in_fmt == out_fmt:
         return b.copy()
     if in_fmt == "xyxy":
@@ -206,20 +200,12 @@ def box_iou(boxes1, boxes2, fmt: str = "xyxy") -> np.ndarray:
 
 
 def _check_scores(scores, n: int, name: str = "scores") -> np.ndarray:
-    s = np.asarray(scores, dtype=np.float64)
+    s = real_array(scores, name).astype(np.float64)
     if s.shape != (n,):
         raise ValueError(f"{name} must have shape ({n},) to match boxes, got {s.shape}")
     if not np.all(np.isfinite(s)):
         raise ValueError(f"{name} must be finite, got {s[~np.isfinite(s)][:3].tolist()}")
     return s
-
-
-def _check_threshold(iou_threshold) -> float:
-    if isinstance(iou_threshold, bool) or not isinstance(iou_threshold, numbers.Real):
-        raise TypeError(f"iou_threshold must be a real number, got {type(iou_threshold).__name__}")
-    if not 0.0 <= iou_threshold <= 1.0:
-        raise ValueError(f"iou_threshold must lie in [0, 1], got {iou_threshold}")
-    return float(iou_threshold)
 
 
 def _greedy(iou: np.ndarray, order: np.ndarray, threshold: float) -> np.ndarray:
@@ -281,7 +267,7 @@ def nms(boxes, scores, iou_threshold: float = 0.5, fmt: str = "xyxy") -> np.ndar
     """
     b = box_convert(boxes, fmt, "xyxy")                               # validates too
     s = _check_scores(scores, len(b))
-    t = _check_threshold(iou_threshold)
+    t = probability(iou_threshold, "iou_threshold")
     return _greedy(box_iou(b, b), np.argsort(-s, kind="stable"), t)
 
 
@@ -325,6 +311,6 @@ def batched_nms(boxes, scores, labels, iou_threshold: float = 0.5,
     lab = np.asarray(labels)
     if lab.shape != (len(b),):
         raise ValueError(f"labels must have shape ({len(b)},) to match boxes, got {lab.shape}")
-    t = _check_threshold(iou_threshold)
+    t = probability(iou_threshold, "iou_threshold")
     iou = box_iou(b, b) * (lab[:, None] == lab[None, :])             # (N, N), 0 across classes
     return _greedy(iou, np.argsort(-s, kind="stable"), t)

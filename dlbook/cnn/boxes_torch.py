@@ -11,19 +11,13 @@ dlbook.cnn.boxes : the NumPy reference, with the formulas.
 
 from __future__ import annotations
 
-import numbers
-
 import torch
+
+from dlbook._checks import one_of, probability
 
 __all__ = ["FORMATS", "check_boxes", "box_convert", "box_area", "box_iou", "nms", "batched_nms"]
 
 FORMATS = ("xyxy", "cxcywh")
-
-
-def _fmt(fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise ValueError(f"box format must be one of {FORMATS}, got {fmt!r}")
-    return fmt
 
 
 def check_boxes(boxes: torch.Tensor, fmt: str = "xyxy", name: str = "boxes") -> torch.Tensor:
@@ -41,7 +35,7 @@ def check_boxes(boxes: torch.Tensor, fmt: str = "xyxy", name: str = "boxes") -> 
     >>> check_boxes(torch.tensor([[0., 0., 2., 3.]])).shape
     torch.Size([1, 4])
     """
-    _fmt(fmt)
+    one_of(fmt, "fmt", FORMATS)
     if not isinstance(boxes, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(boxes).__name__}")
     if boxes.ndim != 2 or boxes.shape[1] != 4:
@@ -64,7 +58,7 @@ def check_boxes(boxes: torch.Tensor, fmt: str = "xyxy", name: str = "boxes") -> 
 
 
 def box_convert(boxes: torch.Tensor, in_fmt: str, out_fmt: str) -> torch.Tensor:
-    r"""Convert boxes between ``"xyxy"`` and ``"cxcywh"`` (see :func:`dlbook.cnn.boxes.box_convert`).
+    r"""Convert boxes between ``"xyxy"`` and ``"cxcywh"`` (as :func:`dlbook.cnn.boxes.box_convert`).
 
     See Also
     --------
@@ -75,8 +69,8 @@ def box_convert(boxes: torch.Tensor, in_fmt: str, out_fmt: str) -> torch.Tensor:
     >>> box_convert(torch.tensor([[1., 2., 5., 4.]]), "xyxy", "cxcywh")
     tensor([[3., 3., 4., 2.]])
     """
-    b = check_boxes(boxes, _fmt(in_fmt))
-    _fmt(out_fmt)
+    b = check_boxes(boxes, one_of(in_fmt, "in_fmt", FORMATS))
+    one_of(out_fmt, "out_fmt", FORMATS)
     if in_fmt == out_fmt:
         return b.clone()
     if in_fmt == "xyxy":
@@ -129,14 +123,6 @@ def box_iou(boxes1: torch.Tensor, boxes2: torch.Tensor, fmt: str = "xyxy") -> to
                        torch.zeros_like(inter))
 
 
-def _check_threshold(iou_threshold) -> float:
-    if isinstance(iou_threshold, bool) or not isinstance(iou_threshold, numbers.Real):
-        raise TypeError(f"iou_threshold must be a real number, got {type(iou_threshold).__name__}")
-    if not 0.0 <= iou_threshold <= 1.0:
-        raise ValueError(f"iou_threshold must lie in [0, 1], got {iou_threshold}")
-    return float(iou_threshold)
-
-
 def _check_vec(v, n: int, name: str) -> torch.Tensor:
     if not isinstance(v, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(v).__name__}")
@@ -175,7 +161,7 @@ def nms(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float = 0.5,
     """
     b = box_convert(boxes, fmt, "xyxy")
     s = _check_vec(scores, len(b), "scores")
-    t = _check_threshold(iou_threshold)
+    t = probability(iou_threshold, "iou_threshold")
     order = torch.sort(s, descending=True, stable=True).indices
     return _greedy(box_iou(b, b), order, t)
 
@@ -197,7 +183,7 @@ def batched_nms(boxes: torch.Tensor, scores: torch.Tensor, labels: torch.Tensor,
     b = box_convert(boxes, fmt, "xyxy")
     s = _check_vec(scores, len(b), "scores")
     lab = _check_vec(labels, len(b), "labels")
-    t = _check_threshold(iou_threshold)
+    t = probability(iou_threshold, "iou_threshold")
     iou = box_iou(b, b) * (lab[:, None] == lab[None, :])             # (N, N), 0 across classes
     order = torch.sort(s, descending=True, stable=True).indices
     return _greedy(iou, order, t)

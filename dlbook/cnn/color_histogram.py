@@ -14,24 +14,19 @@ See Also
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from dlbook._checks import positive_int, real_array
 
 __all__ = ["bin_index", "color_histogram", "joint_color_histogram", "histogram_intersection"]
 
 
-def _check_bins(bins) -> int:
-    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 1:
-        raise ValueError(f"bins must be a positive integer, got {bins!r}")
-    return int(bins)
-
-
-def _check_image(image, channel_axis) -> np.ndarray:
+def _channels_last(image, channel_axis) -> np.ndarray:
     """(H, W, C) real array with the channels last."""
     image = np.asarray(image)
-    if image.dtype == bool or not np.issubdtype(image.dtype, np.number) or np.iscomplexobj(image):
+    if image.dtype == bool:
         raise TypeError(f"image must hold real numbers, got dtype {image.dtype}")
+    image = real_array(image, "image")
     if image.ndim == 2:
         return image[..., None]
     if image.ndim != 3:
@@ -72,7 +67,7 @@ def bin_index(values, bins=16, value_range=(0, 256)):
     >>> bin_index([0, 15, 16, 255])
     array([ 0,  0,  1, 15])
     """
-    bins = _check_bins(bins)
+    bins = positive_int(bins, "bins")
     lo, hi = (float(v) for v in value_range)
     if not hi > lo:
         raise ValueError(f"value_range must have lo < hi, got {value_range!r}")
@@ -124,8 +119,8 @@ def color_histogram(image, bins=16, value_range=(0, 256), *, channel_axis=-1, de
            [2, 0, 0, 0],
            [2, 0, 0, 0]])
     """
-    img = _check_image(image, channel_axis)
-    bins = _check_bins(bins)
+    img = _channels_last(image, channel_axis)
+    bins = positive_int(bins, "bins")
     C = img.shape[-1]
     idx = bin_index(img.reshape(-1, C), bins, value_range)          # (H*W, C)
     offset = idx + bins * np.arange(C)                                # channel c -> c*bins + k
@@ -166,8 +161,8 @@ def joint_color_histogram(image, bins=8, value_range=(0, 256), *, channel_axis=-
     >>> h.shape, h[1, 0, 0], h[0, 0, 0], h.sum()
     ((2, 2, 2), np.int64(1), np.int64(1), np.int64(2))
     """
-    img = _check_image(image, channel_axis)
-    bins = _check_bins(bins)
+    img = _channels_last(image, channel_axis)
+    bins = positive_int(bins, "bins")
     C = img.shape[-1]
     idx = bin_index(img.reshape(-1, C), bins, value_range)          # (H*W, C)
     flat = np.ravel_multi_index(tuple(idx.T), (bins,) * C)          # (H*W,)

@@ -1,10 +1,10 @@
-r"""EfficientNet in PyTorch: MBConv blocks with squeeze-and-excitation, B0 and its compound-scaled siblings.
+r"""EfficientNet in PyTorch: MBConv blocks with squeeze-and-excitation, B0 and its scaled siblings.
 
 EfficientNet-B0 stacks MobileNetV2-style inverted residual blocks ("MBConv") with a
 squeeze-and-excitation gate and SiLU activations.  B1-B7 multiply every stage's width and depth
 by the coefficients listed in :data:`EFFICIENTNET_PARAMS` (the released models use rounded
 values near :math:`\beta^\phi` and :math:`\alpha^\phi`; see
-:func:`dlbook.cnn.architectures.compound_scaling`).  Layouts follow torchvision, whose
+:func:`dlbook.cnn.conv_arithmetic.compound_scaling`).  Layouts follow torchvision, whose
 documented parameter counts these models reproduce.
 
 See Also
@@ -20,14 +20,15 @@ import math
 import torch
 from torch import nn
 
-from dlbook.cnn.architectures import make_divisible
+from dlbook._checks import one_of, positive_real
+from dlbook.cnn.conv_arithmetic import make_divisible
 
 __all__ = ["SqueezeExcitation", "MBConv", "B0_STAGES", "EFFICIENTNET_PARAMS", "EfficientNet",
            "efficientnet"]
 
 
 class SqueezeExcitation(nn.Module):
-    r"""Channel gate: :math:`\mathbf{x} \odot \sigma(W_2\,\mathrm{SiLU}(W_1\,\bar{\mathbf{x}} + b_1) + b_2)`.
+    r"""Channel gate :math:`x \odot \sigma(W_2\,\mathrm{SiLU}(W_1 \bar x + b_1) + b_2)`.
 
     :math:`\bar{\mathbf{x}}` is the per-channel mean over height and width.
 
@@ -111,8 +112,7 @@ class EfficientNet(nn.Module):
 
     def __init__(self, width=1.0, depth=1.0, num_classes=1000, dropout=0.2):
         super().__init__()
-        if not (width > 0 and depth > 0):
-            raise ValueError(f"width and depth multipliers must be positive, got {width}, {depth}")
+        width, depth = positive_real(width, "width"), positive_real(depth, "depth")
         c_stem = make_divisible(B0_STAGES[0][3] * width)
         layers = [_conv_bn_silu(3, c_stem, 3, stride=2)]
         for t, k, s, c_in, c_out, n in B0_STAGES:
@@ -125,7 +125,8 @@ class EfficientNet(nn.Module):
         self.classifier = nn.Sequential(nn.Dropout(dropout), nn.Linear(4 * c_last, num_classes))
 
     def forward(self, x):
-        return self.classifier(torch.flatten(nn.functional.adaptive_avg_pool2d(self.features(x), 1), 1))
+        pooled = nn.functional.adaptive_avg_pool2d(self.features(x), 1)
+        return self.classifier(torch.flatten(pooled, 1))
 
 
 def efficientnet(name="b0", num_classes=1000):
@@ -136,7 +137,6 @@ def efficientnet(name="b0", num_classes=1000):
     >>> sum(p.numel() for p in efficientnet("b1").parameters())
     7794184
     """
-    if name not in EFFICIENTNET_PARAMS:
-        raise ValueError(f"name must be one of {sorted(EFFICIENTNET_PARAMS)}, got {name!r}")
+    one_of(name, "name", sorted(EFFICIENTNET_PARAMS))
     w, d, _, p = EFFICIENTNET_PARAMS[name]
     return EfficientNet(w, d, num_classes, p)

@@ -26,36 +26,24 @@ See Also
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["image_gradients", "orientation_votes", "cell_histograms", "normalize_blocks", "hog", "hog_glyphs",
+from dlbook._checks import int_pair, one_of, positive_int, real_array
+
+__all__ = ["image_gradients", "orientation_votes", "cell_histograms", "normalize_blocks", "hog",
+           "hog_glyphs",
            "BLOCK_NORMS"]
 
 BLOCK_NORMS = ("L1", "L1-sqrt", "L2", "L2-Hys")
 
 
-def _pair(value, name: str) -> tuple[int, int]:
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        value = (value, value)
-    try:
-        a, b = value
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}") from None
-    for v in (a, b):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-            raise ValueError(f"{name} must hold positive integers, got {value!r}")
-    return int(a), int(b)
-
-
-def _as_image(image, channel_axis) -> np.ndarray:
+def _float_image(image, channel_axis) -> np.ndarray:
     """Float64 image of shape (H, W) or (H, W, C) (channels moved last)."""
     image = np.asarray(image)
-    if image.dtype == bool or not np.issubdtype(image.dtype, np.number) or np.iscomplexobj(image):
+    if image.dtype == bool:
         raise TypeError(f"image must hold real numbers, got dtype {image.dtype}")
-    image = image.astype(np.float64)
+    image = real_array(image, "image").astype(np.float64)
     if channel_axis is None:
         if image.ndim != 2:
             raise ValueError(f"a grayscale image must be 2-D, got shape {image.shape}; "
@@ -103,7 +91,7 @@ def image_gradients(image, channel_axis=None):
     >>> g_col[1], g_row[1]
     (array([0., 4., 8., 0.]), array([0., 0., 0., 0.]))
     """
-    img = _as_image(image, channel_axis)
+    img = _float_image(image, channel_axis)
     g_row = np.zeros_like(img)
     g_col = np.zeros_like(img)
     g_row[1:-1] = img[2:] - img[:-2]
@@ -154,11 +142,8 @@ def orientation_votes(theta, orientations=9, vote="nearest"):
     >>> orientation_votes([45.0], 4, "linear")
     array([[0.5, 0.5, 0. , 0. ]])
     """
-    if isinstance(orientations, bool) or not isinstance(orientations, numbers.Integral) \
-            or orientations < 1:
-        raise ValueError(f"orientations must be a positive integer, got {orientations!r}")
-    if vote not in ("nearest", "linear"):
-        raise ValueError(f"vote must be 'nearest' or 'linear', got {vote!r}")
+    orientations = positive_int(orientations, "orientations")
+    one_of(vote, "vote", ("nearest", "linear"))
     theta = np.asarray(theta, dtype=np.float64)
     bins = np.arange(orientations)
     width = 180.0 / orientations
@@ -203,7 +188,8 @@ def cell_histograms(image, orientations=9, pixels_per_cell=(8, 8), *, vote="near
     Returns
     -------
     hist : ndarray of shape (H // ch, W // cw, B)
-        :math:`h_{ijb} = \frac{1}{c_h c_w} \sum_{(r, c) \in \text{cell}_{ij}} m_{rc}\, w_b(\theta_{rc})`
+        :math:`h_{ijb} = \frac{1}{c_h c_w}
+        \sum_{(r, c) \in \text{cell}_{ij}} m_{rc}\, w_b(\theta_{rc})`
         with :math:`w_b` the bin weights of ``vote``.
 
     Raises
@@ -225,8 +211,8 @@ def cell_histograms(image, orientations=9, pixels_per_cell=(8, 8), *, vote="near
     array([0.5, 0. , 0. , 0. ])
     """
     orientation_votes(0.0, orientations, vote)                         # validates both
-    ch, cw = _pair(pixels_per_cell, "pixels_per_cell")
-    img = _as_image(image, channel_axis)
+    ch, cw = int_pair(pixels_per_cell, "pixels_per_cell")
+    img = _float_image(image, channel_axis)
     if transform_sqrt:
         if np.any(img < 0):
             raise ValueError("transform_sqrt needs a non-negative image")
@@ -299,12 +285,11 @@ def normalize_blocks(hist, cells_per_block=(3, 3), block_norm="L2-Hys", eps=1e-5
     >>> normalize_blocks(h, 1, "L1").ravel().round(4)
     array([0.4286, 0.5714])
     """
-    if block_norm not in BLOCK_NORMS:
-        raise ValueError(f"block_norm must be one of {BLOCK_NORMS}, got {block_norm!r}")
+    one_of(block_norm, "block_norm", BLOCK_NORMS)
     hist = np.asarray(hist, dtype=np.float64)
     if hist.ndim != 3:
         raise ValueError(f"hist must have shape (rows, cols, bins), got {hist.shape}")
-    bh, bw = _pair(cells_per_block, "cells_per_block")
+    bh, bw = int_pair(cells_per_block, "cells_per_block")
     R, C, B = hist.shape
     if R < bh or C < bw:
         raise ValueError(f"{(R, C)} cells are too few for blocks of {(bh, bw)} cells")
@@ -413,7 +398,7 @@ def hog_glyphs(hist, pixels_per_cell=(8, 8)):
     hist = np.asarray(hist, dtype=np.float64)
     if hist.ndim != 3:
         raise ValueError(f"hist must have shape (rows, cols, bins), got {hist.shape}")
-    ch, cw = _pair(pixels_per_cell, "pixels_per_cell")
+    ch, cw = int_pair(pixels_per_cell, "pixels_per_cell")
     R, C, B = hist.shape
     radius = min(ch, cw) / 2 - 1
     centre_angle = np.pi * (np.arange(B) + 0.5) / B                   # gradient direction

@@ -3,7 +3,7 @@ r"""The Inception module and GoogLeNet in PyTorch.
 An Inception module runs four branches side by side on the same input (1x1; 1x1 then 3x3;
 1x1 then 5x5; 3x3 max pool then 1x1) and concatenates their outputs along the channels; the
 1x1 convolutions in front of the larger kernels cut the multiplications roughly tenfold
-(:func:`dlbook.cnn.architectures.bottleneck_mults`).
+(:func:`dlbook.cnn.conv_arithmetic.bottleneck_mults`).
 
 Every convolution is followed by batch norm and ReLU, as in torchvision's GoogLeNet (the 2014
 paper had biases and no batch norm).  torchvision's module uses a 3x3 kernel in the branch that
@@ -12,13 +12,15 @@ the paper gives a 5x5 one (a bug kept there for compatibility with its trained w
 
 See Also
 --------
-dlbook.cnn.architectures_torch, :ref:`ch-architectures`
+dlbook.cnn.classic_cnns_torch, :ref:`ch-architectures`
 """
 
 from __future__ import annotations
 
 import torch
 from torch import nn
+
+from dlbook._checks import one_of
 
 __all__ = ["conv_bn_relu", "Inception", "GOOGLENET_INCEPTION", "GoogLeNet"]
 
@@ -72,8 +74,7 @@ class Inception(nn.Module):
 
     def __init__(self, c_in, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj, branch3_kernel=5):
         super().__init__()
-        if branch3_kernel not in (3, 5):
-            raise ValueError(f"branch3_kernel must be 3 or 5, got {branch3_kernel!r}")
+        one_of(branch3_kernel, "branch3_kernel", (3, 5))
         k = branch3_kernel
         self.branch1 = conv_bn_relu(c_in, ch1x1, 1)
         self.branch2 = nn.Sequential(conv_bn_relu(c_in, ch3x3red, 1),
@@ -84,7 +85,8 @@ class Inception(nn.Module):
                                      conv_bn_relu(c_in, pool_proj, 1))
 
     def forward(self, x):
-        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=1)
+        branches = (self.branch1, self.branch2, self.branch3, self.branch4)
+        return torch.cat([b(x) for b in branches], dim=1)
 
 
 # Szegedy et al. (2015), Table 1: (c_in, #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj).
@@ -127,7 +129,8 @@ class GoogLeNet(nn.Module):
             conv_bn_relu(64, 64, 1), conv_bn_relu(64, 192, 3, padding=1),
             nn.MaxPool2d(3, 2, ceil_mode=True),
             inc["3a"], inc["3b"], nn.MaxPool2d(3, 2, ceil_mode=True),
-            inc["4a"], inc["4b"], inc["4c"], inc["4d"], inc["4e"], nn.MaxPool2d(2, 2, ceil_mode=True),
+            inc["4a"], inc["4b"], inc["4c"], inc["4d"], inc["4e"],
+            nn.MaxPool2d(2, 2, ceil_mode=True),
             inc["5a"], inc["5b"])
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.dropout = nn.Dropout(dropout)

@@ -1,6 +1,6 @@
 r"""NumPy layers for convolutional networks: ``Conv2d``, ``MaxPool2d``, ``AvgPool2d``, ``Flatten``.
 
-Thin classes over the pure functions of :mod:`dlbook.cnn.conv` and :mod:`dlbook.cnn.pooling`,
+Thin classes over the pure functions of :mod:`dlbook.cnn.conv`,
 following the layer protocol of :class:`dlbook.nn.module.Layer` (``params``/``grads`` dicts with
 torch's names ``weight`` and ``bias``, ``forward``/``backward``, gradients written in place), so
 they stack with :class:`dlbook.nn.module.Sequential`, :class:`dlbook.nn.linear.Linear` and
@@ -19,78 +19,22 @@ See Also
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from dlbook.cnn.conv import conv2d_backward, conv2d_forward
-from dlbook.cnn.pooling import (
+from dlbook._checks import boolean, check_shape, int_pair, positive_int, real_array
+from dlbook.cnn.conv import (
     avg_pool2d_backward,
     avg_pool2d_forward,
+    conv2d_backward,
+    conv2d_forward,
     max_pool2d_backward,
     max_pool2d_forward,
 )
 from dlbook.nn import init
 from dlbook.nn.module import Layer
 
-__all__ = ["Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "conv2d_param_count"]
-
-
-def _pair(value, name: str, minimum: int) -> tuple[int, int]:
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        value = (value, value)
-    try:
-        a, b = value
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}") from None
-    for v in (a, b):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
-        if v < minimum:
-            raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
-    return int(a), int(b)
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
-
-
-def conv2d_param_count(in_channels, out_channels, kernel_size, bias=True) -> int:
-    r"""Number of parameters of a 2-D convolution layer.
-
-    Parameters
-    ----------
-    in_channels, out_channels : int
-        C and K.
-    kernel_size : int or (int, int)
-        (kh, kw).
-    bias : bool, default True
-
-    Returns
-    -------
-    int
-        :math:`K (C k_h k_w + 1)` with a bias, :math:`K C k_h k_w` without. It depends neither on
-        the image size nor on stride or padding: the same filters slide over every position.
-
-    See Also
-    --------
-    Conv2d, dlbook.nn.summary.dense_param_count, :ref:`ch-pooling`
-
-    Examples
-    --------
-    The course's example: 10 filters of 3x3x3 have 10 * (27 + 1) = 280 parameters.
-
-    >>> conv2d_param_count(3, 10, 3)
-    280
-    """
-    C = _positive_int(in_channels, "in_channels")
-    K = _positive_int(out_channels, "out_channels")
-    kh, kw = _pair(kernel_size, "kernel_size", 1)
-    return K * (C * kh * kw + (1 if bias else 0))
+__all__ = ["Conv2d", "MaxPool2d", "AvgPool2d", "Flatten"]
 
 
 class Conv2d(Layer):
@@ -117,12 +61,13 @@ class Conv2d(Layer):
     -----
     Initialised as ``torch.nn.Conv2d``: ``kaiming_uniform`` with :math:`a = \sqrt 5`, which gives
     weights and biases uniform in :math:`[-1/\sqrt{C k_h k_w},\ 1/\sqrt{C k_h k_w})`. The forward
-    pass is :func:`dlbook.cnn.conv.conv2d_forward`; parameters :math:`K (C k_h k_w + 1)`.
+    pass is :func:`dlbook.cnn.conv.conv2d_forward`; parameters :math:`K (C k_h k_w + 1)`
+    (:func:`dlbook.cnn.conv_arithmetic.conv_params`).
 
     See Also
     --------
     torch.nn.Conv2d : the PyTorch layer.
-    dlbook.cnn.conv.conv2d_forward, conv2d_param_count
+    dlbook.cnn.conv.conv2d_forward, dlbook.cnn.conv_arithmetic.conv_params
     :ref:`ch-pooling` : the chapter.
 
     Examples
@@ -140,11 +85,12 @@ class Conv2d(Layer):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
                  rng=None):
         super().__init__()
-        self.in_channels = _positive_int(in_channels, "in_channels")
-        self.out_channels = _positive_int(out_channels, "out_channels")
-        self.kernel_size = _pair(kernel_size, "kernel_size", 1)
-        self.stride = _pair(stride, "stride", 1)
-        self.padding = _pair(padding, "padding", 0)
+        self.in_channels = positive_int(in_channels, "in_channels")
+        self.out_channels = positive_int(out_channels, "out_channels")
+        self.kernel_size = int_pair(kernel_size, "kernel_size")
+        self.stride = int_pair(stride, "stride")
+        self.padding = int_pair(padding, "padding", low=0)
+        bias = boolean(bias, "bias")
         if not isinstance(rng, np.random.Generator):
             rng = np.random.default_rng(rng)
         shape = (self.out_channels, self.in_channels, *self.kernel_size)
@@ -157,8 +103,8 @@ class Conv2d(Layer):
 
     def forward(self, x):
         """Convolve x of shape (N, C, H, W); returns (N, K, out_h, out_w)."""
-        x = np.asarray(x)
-        if x.ndim != 4 or x.shape[1] != self.in_channels:
+        x = real_array(x, "x", ndim=4)
+        if x.shape[1] != self.in_channels:
             raise ValueError(f"{self!r} expects input of shape (N, {self.in_channels}, H, W), "
                              f"got {x.shape}")
         out, self._cache = conv2d_forward(x, self.params["weight"], self.params.get("bias"),
@@ -188,9 +134,9 @@ class _Pool2d(Layer):
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        self.kernel_size = _pair(kernel_size, "kernel_size", 1)
-        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", 1)
-        self.padding = _pair(padding, "padding", 0)
+        self.kernel_size = int_pair(kernel_size, "kernel_size")
+        self.stride = self.kernel_size if stride is None else int_pair(stride, "stride")
+        self.padding = int_pair(padding, "padding", low=0)
 
     def forward(self, x):
         out, self._cache = self._forward(x, self.kernel_size, self.stride, self.padding)
@@ -216,7 +162,7 @@ class MaxPool2d(_Pool2d):
 
     See Also
     --------
-    torch.nn.MaxPool2d, dlbook.cnn.pooling.max_pool2d_forward, :ref:`ch-pooling`
+    torch.nn.MaxPool2d, dlbook.cnn.conv.max_pool2d_forward, :ref:`ch-pooling`
 
     Examples
     --------
@@ -242,7 +188,7 @@ class AvgPool2d(_Pool2d):
 
     See Also
     --------
-    torch.nn.AvgPool2d, dlbook.cnn.pooling.avg_pool2d_forward, :ref:`ch-pooling`
+    torch.nn.AvgPool2d, dlbook.cnn.conv.avg_pool2d_forward, :ref:`ch-pooling`
 
     Examples
     --------
@@ -256,7 +202,7 @@ class AvgPool2d(_Pool2d):
 
 
 class Flatten(Layer):
-    r"""Flatten every dimension but the first, as ``torch.nn.Flatten()``: (N, C, H, W) -> (N, C*H*W).
+    r"""Flatten all dimensions but the first, as ``torch.nn.Flatten()``: (N, C, H, W) -> (N, C*H*W).
 
     See Also
     --------
@@ -270,16 +216,12 @@ class Flatten(Layer):
     """
 
     def forward(self, x):
-        x = np.asarray(x)
-        if x.ndim < 2:
-            raise ValueError(f"Flatten needs at least 2 dimensions (N, ...), got shape {x.shape}")
+        x = real_array(x, "x", min_ndim=2)
         self._cache = x.shape
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dout):
         shape = self._check_cache()
-        dout = np.asarray(dout)
-        if dout.shape != (shape[0], math.prod(shape[1:])):
-            raise ValueError(f"dout has shape {dout.shape} but Flatten's output had shape "
-                             f"{(shape[0], math.prod(shape[1:]))}")
+        dout = real_array(dout, "dout")
+        check_shape(dout, "dout", (shape[0], math.prod(shape[1:])), "(N, C*H*W)")
         return dout.reshape(shape)

@@ -8,7 +8,7 @@ information), adding the input when the shapes match.
 
 See Also
 --------
-dlbook.cnn.architectures.separable_params : the parameter count of a separable convolution.
+dlbook.cnn.conv_arithmetic.separable_params : the parameter count of a separable convolution.
 :ref:`ch-architectures` : the chapter.
 """
 
@@ -17,7 +17,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from dlbook.cnn.architectures import make_divisible
+from dlbook._checks import one_of
+from dlbook.cnn.conv_arithmetic import make_divisible
 
 __all__ = ["DepthwiseSeparableConv", "conv_bn_relu6", "InvertedResidual", "MOBILENETV2_SETTINGS",
            "MobileNetV2"]
@@ -79,14 +80,14 @@ class InvertedResidual(nn.Module):
     Examples
     --------
     >>> b = InvertedResidual(24, 24, 1, 6)
-    >>> b.use_shortcut, sum(p.numel() for p in b.parameters())  # (24+2)*144 + (9+2)*144 + 144*24 + 2*24
+    >>> # (24+2)*144 + (9+2)*144 + 144*24 + 2*24 parameters
+    >>> b.use_shortcut, sum(p.numel() for p in b.parameters())
     (True, 8832)
     """
 
     def __init__(self, c_in, c_out, stride, expand_ratio):
         super().__init__()
-        if stride not in (1, 2):
-            raise ValueError(f"stride must be 1 or 2, got {stride!r}")
+        one_of(stride, "stride", (1, 2))
         hidden = int(round(c_in * expand_ratio))
         layers = [] if expand_ratio == 1 else [conv_bn_relu6(c_in, hidden, 1)]
         layers += [conv_bn_relu6(hidden, hidden, 3, stride=stride, groups=hidden),
@@ -105,13 +106,13 @@ MOBILENETV2_SETTINGS = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 
 
 
 class MobileNetV2(nn.Module):
-    r"""MobileNetV2: a 3x3 stem, 17 inverted residual blocks, a 1x1 convolution to 1280, a dense layer.
+    r"""MobileNetV2: a 3x3 stem, 17 inverted residual blocks, a 1x1 convolution to 1280, dense.
 
     Parameters
     ----------
     num_classes : int, default 1000
     width_mult : float, default 1.0
-        Multiplies every width (rounded by :func:`dlbook.cnn.architectures.make_divisible`).
+        Multiplies every width (rounded by :func:`dlbook.cnn.conv_arithmetic.make_divisible`).
 
     Notes
     -----
@@ -139,4 +140,5 @@ class MobileNetV2(nn.Module):
         self.classifier = nn.Sequential(nn.Dropout(dropout), nn.Linear(last, num_classes))
 
     def forward(self, x):
-        return self.classifier(torch.flatten(nn.functional.adaptive_avg_pool2d(self.features(x), 1), 1))
+        pooled = nn.functional.adaptive_avg_pool2d(self.features(x), 1)
+        return self.classifier(torch.flatten(pooled, 1))

@@ -1,4 +1,4 @@
-r"""Residual networks in PyTorch: basic and bottleneck blocks, ResNet-18/34/50, and a plain-vs-residual MLP.
+r"""Residual networks in PyTorch: basic and bottleneck blocks, ResNet-18/34/50, a residual MLP.
 
 A residual block computes :math:`\mathbf{y} = \mathrm{ReLU}(F(\mathbf{x}) + S(\mathbf{x}))` where
 :math:`S` is the identity, or a strided 1x1 convolution with batch norm when the shape changes.
@@ -7,7 +7,7 @@ convolution, "ResNet v1.5"), so the parameter counts equal torchvision's documen
 
 See Also
 --------
-dlbook.cnn.architectures_torch : LeNet-5, AlexNet, VGG.
+dlbook.cnn.classic_cnns_torch : LeNet-5, AlexNet, VGG.
 :ref:`ch-architectures` : the chapter.
 """
 
@@ -16,6 +16,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from dlbook._checks import positive_int
+
 __all__ = ["BasicBlock", "Bottleneck", "ResNet", "resnet18", "resnet34", "resnet50", "DeepMLP"]
 
 
@@ -23,7 +25,8 @@ def _shortcut(c_in, c_out, stride):
     """Identity when the shape is kept, else a 1x1 convolution (no bias) and batch norm."""
     if stride == 1 and c_in == c_out:
         return nn.Identity()
-    return nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False), nn.BatchNorm2d(c_out))
+    return nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False),
+                         nn.BatchNorm2d(c_out))
 
 
 class BasicBlock(nn.Module):
@@ -31,7 +34,8 @@ class BasicBlock(nn.Module):
 
     Notes
     -----
-    .. math:: \mathbf{y} = \mathrm{ReLU}\big(\mathrm{BN}(W_2 * \mathrm{ReLU}(\mathrm{BN}(W_1 * \mathbf{x})))
+    .. math:: \mathbf{y} = \mathrm{ReLU}\big(\mathrm{BN}(W_2 * \mathrm{ReLU}(\mathrm{BN}(W_1 *
+              \mathbf{x})))
               + S(\mathbf{x})\big)
 
     Examples
@@ -60,7 +64,7 @@ class BasicBlock(nn.Module):
 
 
 class Bottleneck(nn.Module):
-    r"""1x1 (reduce) -> 3x3 -> 1x1 (expand by 4) with batch norm and a shortcut (ResNet-50 and deeper).
+    r"""1x1 (reduce) -> 3x3 -> 1x1 (expand by 4), batch norm and a shortcut (ResNet-50 and deeper).
 
     Parameters
     ----------
@@ -99,7 +103,7 @@ class Bottleneck(nn.Module):
 
 
 class ResNet(nn.Module):
-    r"""ImageNet ResNet: 7x7 stem, max pool, four stages of blocks (64, 128, 256, 512 wide), pool, dense.
+    r"""ImageNet ResNet: 7x7 stem, max pool, four stages of blocks (64 to 512 wide), pool, dense.
 
     Parameters
     ----------
@@ -118,7 +122,8 @@ class ResNet(nn.Module):
 
     def __init__(self, block, layers, num_classes=1000):
         super().__init__()
-        if len(layers) != 4 or any(int(n) < 1 for n in layers):
+        layers = [positive_int(n, "layers") for n in layers]
+        if len(layers) != 4:
             raise ValueError(f"layers must be 4 positive block counts, got {layers!r}")
         self.stem = nn.Sequential(nn.Conv2d(3, 64, 7, stride=2, padding=3, bias=False),
                                   nn.BatchNorm2d(64), nn.ReLU(inplace=True),
@@ -185,21 +190,22 @@ class DeepMLP(nn.Module):
         Number of hidden ``width -> width`` layers after the input layer.
     residual : bool
         If True, hidden layers are grouped in pairs, each pair computing
-        :math:`\mathrm{ReLU}(\mathbf{h} + W_2\,\mathrm{ReLU}(W_1 \mathbf{h} + \mathbf{b}_1) + \mathbf{b}_2)`
+        :math:`\mathrm{ReLU}(\mathbf{h} + W_2\,\mathrm{ReLU}(W_1 \mathbf{h} + \mathbf{b}_1)
+        + \mathbf{b}_2)`
         (an odd last layer stays plain).
 
     Examples
     --------
     >>> a = DeepMLP(64, 32, 10, depth=6, residual=False)
     >>> b = DeepMLP(64, 32, 10, depth=6, residual=True)
-    >>> sum(p.numel() for p in a.parameters()) == sum(p.numel() for p in b.parameters()) == 65 * 32 + 6 * 33 * 32 + 33 * 10
+    >>> n_a, n_b = (sum(p.numel() for p in m.parameters()) for m in (a, b))
+    >>> n_a == n_b == 65 * 32 + 6 * 33 * 32 + 33 * 10
     True
     """
 
     def __init__(self, in_features, width, num_classes, depth, residual):
         super().__init__()
-        if depth < 1 or width < 1:
-            raise ValueError(f"depth and width must be >= 1, got depth={depth}, width={width}")
+        depth, width = positive_int(depth, "depth"), positive_int(width, "width")
         self.residual = bool(residual)
         self.inp = nn.Linear(in_features, width)
         self.hidden = nn.ModuleList(nn.Linear(width, width) for _ in range(depth))

@@ -4,9 +4,11 @@ Activations of one layer for one image are an array ``a`` of shape :math:`(n_C, 
 (channels first, as in torch). Notation of the chapter:
 
 .. math::
-    J_{content}(C,G) &= \frac{1}{4\,n_H n_W n_C}\sum_{k,i,j}\bigl(a^{(C)}_{kij}-a^{(G)}_{kij}\bigr)^2,\\
+    J_{content}(C,G) &= \frac{1}{4\,n_H n_W n_C}
+        \sum_{k,i,j}\bigl(a^{(C)}_{kij}-a^{(G)}_{kij}\bigr)^2,\\
     G_{kk'} &= \sum_{i,j} a_{kij}\,a_{k'ij}\qquad(\text{Gram matrix},\ n_C\times n_C),\\
-    J^{[l]}_{style}(S,G) &= \frac{1}{(2\,n_H n_W n_C)^2}\sum_{k,k'}\bigl(G^{(S)}_{kk'}-G^{(G)}_{kk'}\bigr)^2,\\
+    J^{[l]}_{style}(S,G) &= \frac{1}{(2\,n_H n_W n_C)^2}
+        \sum_{k,k'}\bigl(G^{(S)}_{kk'}-G^{(G)}_{kk'}\bigr)^2,\\
     J_{style}(S,G) &= \sum_l \lambda^{[l]} J^{[l]}_{style}(S,G).
 
 The style normalization :math:`1/(2 n_H n_W n_C)^2` equals Gatys et al.'s :math:`1/(4N_l^2M_l^2)`
@@ -14,12 +16,14 @@ The style normalization :math:`1/(2 n_H n_W n_C)^2` equals Gatys et al.'s :math:
 one of the deeplearning.ai exercise; Gatys et al. use :math:`1/2`. It only rescales
 :math:`\alpha` in :math:`J = \alpha J_{content} + \beta J_{style}`.
 
-Backward functions take the generated image's activations only: the content and style images
-are constants during style transfer.
+Each cost is a plain function (its value) and a ``_forward``/``_backward`` pair for the chain
+rule. Backward functions give the gradient with respect to the generated image's activations
+only: the content and style images are constants during style transfer.
 
 See Also
 --------
-dlbook.cnn.style_torch : the PyTorch twins and a style-transfer loop.
+dlbook.cnn.style_torch : the PyTorch twins (autograd replaces the backward passes).
+dlbook.cnn.style_transfer_torch : a feature extractor and the style-transfer loop.
 :ref:`ch-faces-style` : the chapter.
 """
 
@@ -27,31 +31,43 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["gram_matrix_forward", "gram_matrix_backward",
-           "content_cost_forward", "content_cost_backward",
-           "style_layer_cost_forward", "style_layer_cost_backward",
-           "style_cost_forward", "style_cost_backward"]
+from dlbook._checks import real_array, same_shape
+
+__all__ = ["gram_matrix", "gram_matrix_forward", "gram_matrix_backward",
+           "content_cost", "content_cost_forward", "content_cost_backward",
+           "style_layer_cost", "style_layer_cost_forward", "style_layer_cost_backward",
+           "style_cost", "style_cost_forward", "style_cost_backward"]
 
 
-def _act(name, a):
-    a = np.asarray(a)
-    if not np.issubdtype(a.dtype, np.number) or np.iscomplexobj(a):
-        raise TypeError(f"{name} must be a real numeric array, got dtype {a.dtype}")
-    if a.ndim != 3:
-        raise ValueError(f"{name} must have shape (n_C, n_H, n_W), got {a.shape}")
-    return a.astype(np.result_type(a.dtype, np.float32), copy=False)
-
-
-def _pair(name_c, a_c, name_g, a_g):
-    a_c, a_g = _act(name_c, a_c), _act(name_g, a_g)
-    if a_c.shape != a_g.shape:
-        raise ValueError(f"{name_c} has shape {a_c.shape} but {name_g} has {a_g.shape}")
-    return a_c, a_g
+def _two(a_X, a_G, name_x):
+    """Two activations of one layer, checked: (n_C, n_H, n_W) each, one shape."""
+    a_X, a_G = real_array(a_X, name_x, ndim=3), real_array(a_G, "a_G", ndim=3)
+    same_shape(a_X, a_G, name_x, "a_G")
+    dtype = np.result_type(a_X, a_G)
+    return a_X.astype(dtype, copy=False), a_G.astype(dtype, copy=False)
 
 
 # --------------------------------------------------------------------------- Gram matrix
+def gram_matrix(a):
+    r"""Gram matrix :math:`G_{kk'}=\sum_{i,j}a_{kij}a_{k'ij}` of activations (n_C, n_H, n_W).
+
+    The value of :func:`gram_matrix_forward` without the cache.
+
+    See Also
+    --------
+    gram_matrix_forward, dlbook.cnn.style_torch.gram_matrix, :ref:`ch-faces-style`
+
+    Examples
+    --------
+    >>> gram_matrix(np.array([[[1., 2.]], [[3., 0.]]]))
+    array([[5., 3.],
+           [3., 9.]])
+    """
+    return gram_matrix_forward(a)[0]
+
+
 def gram_matrix_forward(a):
-    r"""Gram matrix :math:`G = AA^\top` of one layer's activations, :math:`A` = ``a`` as (n_C, n_H n_W).
+    r"""Gram matrix :math:`G = AA^\top` of one layer's activations, :math:`A` = ``a`` flattened.
 
     Parameters
     ----------
@@ -74,9 +90,8 @@ def gram_matrix_forward(a):
     array([[5., 3.],
            [3., 9.]])
     """
-    a = _act("a", a)
-    n_C = a.shape[0]
-    A = a.reshape(n_C, -1)               # (n_C, n_H*n_W)
+    a = real_array(a, "a", ndim=3)
+    A = a.reshape(a.shape[0], -1)        # (n_C, n_H*n_W)
     return A @ A.T, A
 
 
@@ -113,6 +128,21 @@ def gram_matrix_backward(dG, cache):
 
 
 # --------------------------------------------------------------------------- content cost
+def content_cost(a_C, a_G):
+    r"""Content cost :math:`\frac{1}{4n_Hn_Wn_C}\sum(a^{(C)}-a^{(G)})^2` at one layer (a float).
+
+    See Also
+    --------
+    content_cost_forward, dlbook.cnn.style_torch.content_cost, :ref:`ch-faces-style`
+
+    Examples
+    --------
+    >>> content_cost(np.zeros((1, 1, 2)), np.ones((1, 1, 2)))
+    0.25
+    """
+    return content_cost_forward(a_C, a_G)[0]
+
+
 def content_cost_forward(a_C, a_G):
     r"""Content cost :math:`\frac{1}{4n_Hn_Wn_C}\sum(a^{(C)}-a^{(G)})^2` at one layer.
 
@@ -142,13 +172,13 @@ def content_cost_forward(a_C, a_G):
     >>> content_cost_forward(np.zeros((1, 1, 2)), np.ones((1, 1, 2)))[0]
     0.25
     """
-    a_C, a_G = _pair("a_C", a_C, "a_G", a_G)
+    a_C, a_G = _two(a_C, a_G, "a_C")
     scale = 1.0 / (4.0 * a_C.size)
     return float(scale * ((a_C - a_G) ** 2).sum()), (a_C, a_G, scale)
 
 
 def content_cost_backward(dout, cache):
-    r"""Gradient of the content cost with respect to ``a_G``: :math:`\frac{2}{4n_Hn_Wn_C}(a^{(G)}-a^{(C)})`.
+    r"""Gradient of the content cost in ``a_G``, :math:`\frac{2}{4n_Hn_Wn_C}(a^{(G)}-a^{(C)})`.
 
     See Also
     --------
@@ -165,6 +195,21 @@ def content_cost_backward(dout, cache):
 
 
 # --------------------------------------------------------------------------- style cost
+def style_layer_cost(a_S, a_G):
+    r"""Style cost of one layer, :math:`\frac{1}{(2n_Hn_Wn_C)^2}\lVert G^{(S)}-G^{(G)}\rVert_F^2`.
+
+    See Also
+    --------
+    style_layer_cost_forward, dlbook.cnn.style_torch.style_layer_cost, :ref:`ch-faces-style`
+
+    Examples
+    --------
+    >>> style_layer_cost(np.array([[[2., 0.]]]), np.zeros((1, 1, 2)))
+    1.0
+    """
+    return style_layer_cost_forward(a_S, a_G)[0]
+
+
 def style_layer_cost_forward(a_S, a_G):
     r"""Style cost of one layer, :math:`\frac{1}{(2n_Hn_Wn_C)^2}\lVert G^{(S)}-G^{(G)}\rVert_F^2`.
 
@@ -198,8 +243,8 @@ def style_layer_cost_forward(a_S, a_G):
     >>> style_layer_cost_forward(np.array([[[2., 0.]]]), np.zeros((1, 1, 2)))[0]
     1.0
     """
-    a_S, a_G = _pair("a_S", a_S, "a_G", a_G)
-    G_S, _ = gram_matrix_forward(a_S)
+    a_S, a_G = _two(a_S, a_G, "a_S")
+    G_S = gram_matrix(a_S)
     G_G, cache_g = gram_matrix_forward(a_G)
     scale = 1.0 / (2.0 * a_G.size) ** 2
     return float(scale * ((G_S - G_G) ** 2).sum()), (G_S, G_G, cache_g, scale, a_G.shape)
@@ -227,6 +272,21 @@ def style_layer_cost_backward(dout, cache):
     G_S, G_G, cache_g, scale, shape = cache
     dG = float(dout) * 2.0 * scale * (G_G - G_S)
     return gram_matrix_backward(dG, cache_g).reshape(shape)
+
+
+def style_cost(a_S_layers, a_G_layers, weights):
+    r"""Weighted style cost over layers, :math:`\sum_l\lambda^{[l]}J^{[l]}_{style}` (a float).
+
+    See Also
+    --------
+    style_cost_forward, dlbook.cnn.style_torch.style_cost, :ref:`ch-faces-style`
+
+    Examples
+    --------
+    >>> style_cost([np.array([[[2., 0.]]])] * 2, [np.zeros((1, 1, 2))] * 2, [0.5, 0.25])
+    0.75
+    """
+    return style_cost_forward(a_S_layers, a_G_layers, weights)[0]
 
 
 def style_cost_forward(a_S_layers, a_G_layers, weights):
@@ -263,7 +323,9 @@ def style_cost_forward(a_S_layers, a_G_layers, weights):
 
 
 def style_cost_backward(dout, cache):
-    r"""Gradients of :func:`style_cost_forward`: one array per layer, :math:`\lambda^{[l]}\,\partial J^{[l]}/\partial a^{[l](G)}`.
+    r"""Gradients of :func:`style_cost_forward`, one array per layer.
+
+    Layer :math:`l` gets :math:`\lambda^{[l]}\,\partial J^{[l]}/\partial a^{[l](G)}`.
 
     See Also
     --------

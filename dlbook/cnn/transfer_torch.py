@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from torch import nn
 
-__all__ = ["DigitsCNN", "set_trainable", "count_parameters", "replace_head", "finetune_param_groups"]
+from dlbook._checks import positive_int, positive_real
+
+__all__ = ["DigitsCNN", "set_trainable", "count_parameters", "replace_head",
+           "finetune_param_groups"]
 
 
 class DigitsCNN(nn.Module):
@@ -76,7 +79,7 @@ def count_parameters(module, trainable_only=False):
 
 
 def replace_head(model, num_classes):
-    """Give ``model`` (with a ``head`` ``nn.Linear``) a freshly initialised head for ``num_classes``.
+    """Give ``model`` (with an ``nn.Linear`` ``head``) a new head for ``num_classes`` classes.
 
     Examples
     --------
@@ -86,8 +89,7 @@ def replace_head(model, num_classes):
     """
     if not isinstance(getattr(model, "head", None), nn.Linear):
         raise TypeError("model must have a `head` attribute that is an nn.Linear")
-    if num_classes < 1:
-        raise ValueError(f"num_classes must be >= 1, got {num_classes}")
+    num_classes = positive_int(num_classes, "num_classes")
     old = model.head
     model.head = nn.Linear(old.in_features, num_classes).to(old.weight.device, old.weight.dtype)
     return model
@@ -103,7 +105,6 @@ def finetune_param_groups(model, base_lr, head_lr):
     >>> [g["lr"] for g in opt.param_groups]
     [0.0001, 0.001]
     """
-    if not (base_lr > 0 and head_lr > 0):
-        raise ValueError(f"learning rates must be positive, got base_lr={base_lr}, head_lr={head_lr}")
+    base_lr, head_lr = positive_real(base_lr, "base_lr"), positive_real(head_lr, "head_lr")
     return [{"params": list(model.base.parameters()), "lr": base_lr},
             {"params": list(model.head.parameters()), "lr": head_lr}]

@@ -17,9 +17,12 @@ Two losses share this module because they are easy to confuse:
 The two are not the same function: the same margin means different things on squared and on
 plain distances. Both reduce with ``"mean"`` (over the :math:`N` triplets), ``"sum"`` or ``"none"``.
 
+Each loss is a plain function (its value) and a ``_forward``/``_backward`` pair.
+
 See Also
 --------
-dlbook.cnn.triplet_torch : the PyTorch twins, triplet mining and a small embedding network.
+dlbook.cnn.triplet_torch : the PyTorch twins.
+dlbook.cnn.siamese_torch : triplet mining and a small siamese embedding network.
 :ref:`ch-faces-style` : the chapter.
 """
 
@@ -27,10 +30,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlbook._checks import boolean, check_shape, one_of, real_array, real_value, same_shape
+
 __all__ = [
     "pairwise_distances",
-    "triplet_loss_forward", "triplet_loss_backward",
-    "triplet_margin_loss_forward", "triplet_margin_loss_backward",
+    "triplet_loss", "triplet_loss_forward", "triplet_loss_backward",
+    "triplet_margin_loss", "triplet_margin_loss_forward", "triplet_margin_loss_backward",
     "verification_accuracy",
 ]
 
@@ -38,27 +43,14 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 # --------------------------------------------------------------------------- validation
-def _check_triplet(anchor, positive, negative):
-    arrs = []
-    for name, v in (("anchor", anchor), ("positive", positive), ("negative", negative)):
-        v = np.asarray(v)
-        if not np.issubdtype(v.dtype, np.number) or np.iscomplexobj(v):
-            raise TypeError(f"{name} must be a real numeric array, got dtype {v.dtype}")
-        if v.ndim != 2:
-            raise ValueError(f"{name} must have shape (N, D), got {v.shape}")
-        arrs.append(v.astype(np.result_type(v.dtype, np.float32), copy=False))
-    a, p, n = arrs
-    if not a.shape == p.shape == n.shape:
-        raise ValueError(f"anchor, positive and negative must share one shape (N, D), "
-                         f"got {a.shape}, {p.shape} and {n.shape}")
-    return a, p, n
-
-
-def _check_common(margin, reduction):
-    if not np.isfinite(margin) or margin < 0:
-        raise ValueError(f"margin must be a finite number >= 0, got {margin}")
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+def _embeddings(anchor, positive, negative):
+    """The three (N, D) embeddings as arrays of one float dtype, checked to share a shape."""
+    a, p, n = (real_array(v, name, ndim=2) for name, v in
+               (("anchor", anchor), ("positive", positive), ("negative", negative)))
+    same_shape(a, p, "anchor", "positive")
+    same_shape(a, n, "anchor", "negative")
+    dtype = np.result_type(a, p, n)
+    return a.astype(dtype, copy=False), p.astype(dtype, copy=False), n.astype(dtype, copy=False)
 
 
 def _reduce(per, reduction):
@@ -70,9 +62,8 @@ def _reduce(per, reduction):
 def _dper(dout, n, reduction):
     """Upstream gradient per triplet, shape (N,), for each reduction."""
     if reduction == "none":
-        dout = np.asarray(dout, dtype=float)
-        if dout.shape != (n,):
-            raise ValueError(f"with reduction='none' dout must have shape ({n},), got {dout.shape}")
+        dout = real_array(dout, "dout")
+        check_shape(dout, "dout", (n,), "(N,) with reduction='none'")
         return dout
     return np.full(n, float(dout) / (n if reduction == "mean" else 1))
 
@@ -108,9 +99,9 @@ def pairwise_distances(x, y=None, squared=False):
     array([[0., 5.],
            [5., 0.]])
     """
-    x = np.asarray(x, dtype=float)
-    y = x if y is None else np.asarray(y, dtype=float)
-    if x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[1]:
+    x = real_array(x, "x", ndim=2)
+    y = x if y is None else real_array(y, "y", ndim=2)
+    if x.shape[1] != y.shape[1]:
         raise ValueError(f"x and y must have shapes (N, D) and (M, D), got {x.shape} and {y.shape}")
     sq = (x * x).sum(1)[:, None] + (y * y).sum(1)[None, :] - 2.0 * x @ y.T   # (N, M)
     sq = np.maximum(sq, 0.0)
@@ -118,6 +109,25 @@ def pairwise_distances(x, y=None, squared=False):
 
 
 # --------------------------------------------------------------------------- squared (FaceNet)
+def triplet_loss(anchor, positive, negative, margin=0.2, reduction="mean"):
+    r"""Squared-distance triplet loss :math:`\max(\lVert a-p\rVert^2-\lVert a-n\rVert^2+\alpha,0)`.
+
+    The value of :func:`triplet_loss_forward` without the cache: a float, or an array (N,) for
+    ``reduction="none"``.
+
+    See Also
+    --------
+    triplet_loss_forward, dlbook.cnn.triplet_torch.triplet_loss, :ref:`ch-faces-style`
+
+    Examples
+    --------
+    >>> a, p, n = np.zeros((1, 2)), np.array([[0., 2.]]), np.array([[1., 0.]])
+    >>> round(triplet_loss(a, p, n), 6)   # 4 - 1 + 0.2
+    3.2
+    """
+    return triplet_loss_forward(anchor, positive, negative, margin, reduction)[0]
+
+
 def triplet_loss_forward(anchor, positive, negative, margin=0.2, reduction="mean"):
     r"""Triplet loss on squared Euclidean distances (FaceNet, the course notes).
 
@@ -159,8 +169,9 @@ def triplet_loss_forward(anchor, positive, negative, margin=0.2, reduction="mean
     >>> triplet_loss_forward(a, p, n)[0], round(triplet_loss_forward(a, n, p)[0], 6)
     (0.0, 3.2)
     """
-    a, p, n = _check_triplet(anchor, positive, negative)
-    _check_common(margin, reduction)
+    a, p, n = _embeddings(anchor, positive, negative)
+    margin = real_value(margin, "margin", low=0.0)
+    one_of(reduction, "reduction", _REDUCTIONS)
     d_ap = ((a - p) ** 2).sum(1)                      # (N,)
     d_an = ((a - n) ** 2).sum(1)                      # (N,)
     z = d_ap - d_an + margin
@@ -211,6 +222,26 @@ def _pdist_grad(diff, d, p):
     return np.sign(diff) * (np.abs(diff) / safe) ** (p - 1) * (d > 0)[:, None]
 
 
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False,
+                        reduction="mean"):
+    r"""``torch.nn.TripletMarginLoss``'s formula on non-squared distances (a float or (N,)).
+
+    The value of :func:`triplet_margin_loss_forward` without the cache.
+
+    See Also
+    --------
+    triplet_margin_loss_forward, dlbook.cnn.triplet_torch.triplet_margin_loss
+
+    Examples
+    --------
+    >>> a, p, n = np.zeros((1, 2)), np.array([[1., 0.]]), np.array([[0., 2.]])
+    >>> triplet_margin_loss(a, p, n, margin=1.5, eps=0.0)   # 1 - 2 + 1.5
+    0.5
+    """
+    return triplet_margin_loss_forward(anchor, positive, negative, margin, p, eps, swap,
+                                       reduction)[0]
+
+
 def triplet_margin_loss_forward(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
                                 swap=False, reduction="mean"):
     r"""The triplet loss as ``torch.nn.TripletMarginLoss`` computes it (non-squared distances).
@@ -256,15 +287,12 @@ def triplet_margin_loss_forward(anchor, positive, negative, margin=1.0, p=2.0, e
     >>> triplet_margin_loss_forward(a, p, n, margin=1.5, eps=0.0)[0]
     0.5
     """
-    a, pos, neg = _check_triplet(anchor, positive, negative)
-    _check_common(margin, reduction)
-    if margin == 0:
-        raise ValueError("margin must be > 0 for the torch form (torch.nn.TripletMarginLoss "
-                         "rejects 0), got 0")
-    if not np.isfinite(p) or p < 1:
-        raise ValueError(f"p must be a finite norm order >= 1, got {p}")
-    if not np.isfinite(eps) or eps < 0:
-        raise ValueError(f"eps must be a finite number >= 0, got {eps}")
+    a, pos, neg = _embeddings(anchor, positive, negative)
+    # torch.nn.TripletMarginLoss rejects a margin of 0
+    margin = real_value(margin, "margin", low=0.0, low_open=True)
+    p, eps = real_value(p, "p", low=1.0), real_value(eps, "eps", low=0.0)
+    swap = boolean(swap, "swap")
+    one_of(reduction, "reduction", _REDUCTIONS)
     diffs = {"ap": a - pos + eps, "an": a - neg + eps, "pn": pos - neg + eps}   # each (N, D)
     dist = {k: (np.abs(v) ** p).sum(1) ** (1.0 / p) for k, v in diffs.items()}  # each (N,)
     use_pn = (dist["pn"] < dist["an"]) if swap else np.zeros(a.shape[0], bool)
@@ -339,8 +367,9 @@ def verification_accuracy(distances, same, threshold):
     >>> verification_accuracy(np.array([0.1, 0.9, 0.4]), np.array([True, False, False]), 0.5)
     0.6666666666666666
     """
-    d = np.asarray(distances, dtype=float)
-    s = np.asarray(same, dtype=bool)
-    if d.ndim != 1 or d.shape != s.shape:
-        raise ValueError(f"distances and same must be 1-D of one length, got {d.shape} and {s.shape}")
-    return float(np.mean((d < threshold) == s))
+    d = real_array(distances, "distances", ndim=1)
+    s = np.asarray(same)
+    if s.dtype != bool:
+        raise TypeError(f"same must hold booleans, got dtype {s.dtype}")
+    same_shape(d, s, "distances", "same")
+    return float(np.mean((d < real_value(threshold, "threshold")) == s))

@@ -17,14 +17,18 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from dlbook._checks import positive_int
+
 __all__ = ["TinyUNet", "confusion_matrix", "segmentation_metrics"]
 
 
 def _block(c_in: int, c_out: int) -> nn.Sequential:
     """Two 3x3 convolutions (padding 1, sizes kept), each followed by batch norm and ReLU."""
     return nn.Sequential(
-        nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
-        nn.Conv2d(c_out, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
+        nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+        nn.Conv2d(c_out, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
     )
 
 
@@ -76,10 +80,8 @@ class TinyUNet(nn.Module):
 
     def __init__(self, in_channels: int = 1, n_classes: int = 4, base: int = 8):
         super().__init__()
-        for v, name in ((in_channels, "in_channels"), (n_classes, "n_classes"), (base, "base")):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive int, got {v!r}")
-        c = base
+        in_channels = positive_int(in_channels, "in_channels")
+        n_classes, c = positive_int(n_classes, "n_classes"), positive_int(base, "base")
         self.in_channels = in_channels
         self.enc1 = _block(in_channels, c)
         self.enc2 = _block(c, 2 * c)
@@ -93,10 +95,12 @@ class TinyUNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"expected input of shape (N, {self.in_channels}, H, W), got {tuple(x.shape)}")
+            raise ValueError(f"expected input of shape (N, {self.in_channels}, H, W), got "
+                             f"{tuple(x.shape)}")
         H, W = x.shape[-2:]
         if H % 4 or W % 4:
-            raise ValueError(f"height and width must be divisible by 4 (two poolings), got {H} x {W}")
+            raise ValueError(f"height and width must be divisible by 4 (two poolings), "
+                             f"got {H} x {W}")
         e1 = self.enc1(x)                                            # (N, c, H, W)
         e2 = self.enc2(self.pool(e1))                                # (N, 2c, H/2, W/2)
         m = self.mid(self.pool(e2))                                  # (N, 4c, H/4, W/4)

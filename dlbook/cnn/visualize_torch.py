@@ -213,7 +213,8 @@ def class_activation_map(feature_maps, fc_weight, class_idx):
     >>> class_activation_map(A, torch.tensor([[1., -1.]]), 0).tolist()
     [[[1.0, -2.0]]]
     """
-    if feature_maps.dim() != 4 or fc_weight.dim() != 2 or fc_weight.shape[1] != feature_maps.shape[1]:
+    if (feature_maps.dim() != 4 or fc_weight.dim() != 2
+            or fc_weight.shape[1] != feature_maps.shape[1]):
         raise ValueError(f"feature_maps must be (N, K, H, W) and fc_weight (n_classes, K), got "
                          f"{tuple(feature_maps.shape)} and {tuple(fc_weight.shape)}")
     idx = torch.as_tensor(class_idx, device=fc_weight.device).expand(feature_maps.shape[0])
@@ -271,7 +272,7 @@ def grad_cam(model, module, x, class_idx):
 
 
 def deep_dream(model, module, image, steps=20, lr=0.05):
-    r"""DeepDream in its simplest form: gradient ascent on :math:`\tfrac12\lVert a^{[l]}(x)\rVert^2`,
+    r"""DeepDream in its simplest form: gradient ascent on :math:`\tfrac12\lVert a^{[l]}\rVert^2`,
     starting from a real image instead of noise.
 
     Parameters

@@ -13,32 +13,24 @@ in cell units (so they may exceed 1 for an object larger than a cell), and :math
 its class one-hot. This is the one-box-per-cell form of YOLOv1 without anchors; with anchors
 each cell holds one such vector per anchor.
 
+Encoding and decoding are bookkeeping with no framework in them, so they live here once (a
+network's output is moved to NumPy to be decoded).
+
 See Also
 --------
 dlbook.cnn.boxes.batched_nms : applied to the decoded boxes.
+dlbook.cnn.yolo_loss : the localization loss that trains a grid detector.
+dlbook.cnn.tiny_yolo_torch : a small grid detector.
 """
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from dlbook._checks import positive_int, positive_real, probability, real_array
 from dlbook.cnn.boxes import batched_nms, check_boxes
 
-__all__ = ["yolo_encode", "yolo_decode", "yolo_detect", "localization_loss"]
-
-
-def _pos_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
-
-
-def _pos_real(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
+__all__ = ["yolo_encode", "yolo_decode", "yolo_detect"]
 
 
 def yolo_encode(boxes, labels, grid: int, n_classes: int, image_size: float) -> np.ndarray:
@@ -90,9 +82,9 @@ def yolo_encode(boxes, labels, grid: int, n_classes: int, image_size: float) -> 
     >>> y.shape, y[1, 2].tolist()
     ((4, 4, 8), [1.0, 0.5, 0.125, 0.75, 1.5, 0.0, 1.0, 0.0])
     """
-    S, C = _pos_int(grid, "grid"), _pos_int(n_classes, "n_classes")
-    size = _pos_real(image_size, "image_size")
-    b = np.asarray(boxes, dtype=np.float64)
+    S, C = positive_int(grid, "grid"), positive_int(n_classes, "n_classes")
+    size = positive_real(image_size, "image_size")
+    b = real_array(boxes, "boxes").astype(np.float64)
     lab = np.asarray(labels)
     single = b.ndim == 2
     if single:
@@ -100,12 +92,14 @@ def yolo_encode(boxes, labels, grid: int, n_classes: int, image_size: float) -> 
     if b.ndim != 3 or b.shape[-1] != 4:
         raise ValueError(f"boxes must have shape (K, 4) or (N, K, 4), got {np.shape(boxes)}")
     if lab.shape != b.shape[:2]:
-        raise ValueError(f"labels must have shape {b.shape[:2]} to match boxes {b.shape}, got {lab.shape}")
+        raise ValueError(f"labels must have shape {b.shape[:2]} to match boxes {b.shape}, "
+                         f"got {lab.shape}")
     if not np.issubdtype(lab.dtype, np.integer):
         raise TypeError(f"labels must be integers, got dtype {lab.dtype}")
     out_of_range = (lab < -1) | (lab >= C)
     if np.any(out_of_range):
-        raise ValueError(f"labels must lie in -1..{C - 1}, got {np.unique(lab[out_of_range]).tolist()}")
+        raise ValueError(f"labels must lie in -1..{C - 1}, "
+                         f"got {np.unique(lab[out_of_range]).tolist()}")
     n_img, k = lab.shape
     img, slot = np.nonzero(lab >= 0)                                 # (M,) objects present
     obj = check_boxes(b[img, slot], "xyxy")                          # (M, 4)
@@ -113,7 +107,8 @@ def yolo_encode(boxes, labels, grid: int, n_classes: int, image_size: float) -> 
     cx, cy = (obj[:, 0] + obj[:, 2]) / 2, (obj[:, 1] + obj[:, 3]) / 2
     if np.any((cx < 0) | (cx > size) | (cy < 0) | (cy > size)):
         i = int(np.flatnonzero((cx < 0) | (cx > size) | (cy < 0) | (cy > size))[0])
-        raise ValueError(f"box {obj[i].tolist()} of image {img[i]} has its center outside the image")
+        raise ValueError(f"box {obj[i].tolist()} of image {img[i]} has its center outside "
+                         f"the image")
     col = np.minimum((cx / cell).astype(np.int64), S - 1)
     row = np.minimum((cy / cell).astype(np.int64), S - 1)
     flat = (img * S + row) * S + col
@@ -168,8 +163,9 @@ def yolo_decode(y, image_size: float, conf_threshold: float = 0.5):
     >>> boxes.tolist(), scores.tolist(), labels.tolist()
     ([[14.0, 6.0, 26.0, 12.0]], [1.0], [1])
     """
-    size = _pos_real(image_size, "image_size")
-    g = np.asarray(y, dtype=np.float64)
+    size = positive_real(image_size, "image_size")
+    conf_threshold = probability(conf_threshold, "conf_threshold")
+    g = real_array(y, "y").astype(np.float64)
     if g.ndim != 3 or g.shape[0] != g.shape[1] or g.shape[2] < 6:
         raise ValueError(f"y must have shape (S, S, 5 + C) with C >= 1, got {g.shape}")
     S = g.shape[0]
@@ -208,50 +204,3 @@ def yolo_detect(y, image_size: float, conf_threshold: float = 0.5, iou_threshold
     boxes, scores, labels = yolo_decode(y, image_size, conf_threshold)
     keep = batched_nms(boxes, scores, labels, iou_threshold)
     return boxes[keep], scores[keep], labels[keep]
-
-
-def localization_loss(y_pred, y_true) -> float:
-    r"""The course's squared-error localization loss, averaged over examples (or cells).
-
-    Parameters
-    ----------
-    y_pred, y_true : array_like of shape (..., 5 + C)
-        Vectors :math:`(p_c, b_x, b_y, b_h, b_w, c_1..c_C)`; ``y_true[..., 0]`` is 0 or 1.
-
-    Returns
-    -------
-    float
-
-    Notes
-    -----
-    .. math::
-
-        L(\hat y, y) = \begin{cases}
-            \sum_{i} (\hat y_i - y_i)^2 & y_1 = p_c = 1,\\
-            (\hat y_1 - y_1)^2 & y_1 = 0,
-        \end{cases}
-
-    so when there is no object only :math:`p_c` is penalized (the other components mean nothing).
-    Real detectors use a logistic loss for :math:`p_c` and a softmax cross-entropy for the
-    classes; the squared error is the course's simplified version.
-
-    See Also
-    --------
-    :ref:`ch-detection`
-
-    Examples
-    --------
-    >>> localization_loss([[0.8, 0.5, 0.5, 1, 1, 0.3, 0.7]], [[1, 0.5, 0.5, 1, 1, 0, 1]])
-    0.22
-    >>> localization_loss([[0.2, 9, 9, 9, 9, 9, 9]], [[0, 0, 0, 0, 0, 0, 0]])
-    0.04000000000000001
-    """
-    p = np.asarray(y_pred, dtype=np.float64)
-    t = np.asarray(y_true, dtype=np.float64)
-    if p.shape != t.shape or p.ndim < 1 or p.shape[-1] < 6:
-        raise ValueError(f"y_pred {p.shape} and y_true {t.shape} must share a shape (..., 5 + C), C >= 1")
-    if not np.all((t[..., 0] == 0) | (t[..., 0] == 1)):
-        raise ValueError("y_true[..., 0] (p_c) must be 0 or 1")
-    sq = (p - t) ** 2
-    per = np.where(t[..., 0] == 1, sq.sum(axis=-1), sq[..., 0])
-    return float(per.mean())

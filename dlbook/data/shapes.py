@@ -21,10 +21,11 @@ dlbook.cnn.anchors : anchor boxes by k-means on these boxes' shapes.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
+
+from dlbook._checks import int_value, positive_int, positive_real, real_value
 
 __all__ = ["CLASSES", "Shapes", "make_shapes"]
 
@@ -84,14 +85,6 @@ class Shapes:
         return self.boxes[self.labels >= 0]
 
 
-def _int(value, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
-    return int(value)
-
-
 def make_shapes(n_images: int, image_size: int = 32, grid: int = 4, max_objects: int = 3,
                 min_size: float = 6.0, max_size: float = 14.0, noise: float = 0.05,
                 rng=None) -> Shapes:
@@ -128,7 +121,8 @@ def make_shapes(n_images: int, image_size: int = 32, grid: int = 4, max_objects:
     :math:`w` and height :math:`h` covers the pixel centers :math:`(u, v) = (j + 1/2, i + 1/2)` with
 
     - rectangle: :math:`|u - c_x| \le w/2` and :math:`|v - c_y| \le h/2`;
-    - ellipse: :math:`\left(\frac{u - c_x}{w/2}\right)^2 + \left(\frac{v - c_y}{h/2}\right)^2 \le 1`;
+    - ellipse:
+      :math:`\left(\frac{u - c_x}{w/2}\right)^2 + \left(\frac{v - c_y}{h/2}\right)^2 \le 1`;
     - triangle (apex up): :math:`0 \le t \le 1` and :math:`|u - c_x| \le t\,w/2` where
       :math:`t = (v - c_y + h/2)/h`.
 
@@ -151,18 +145,18 @@ def make_shapes(n_images: int, image_size: int = 32, grid: int = 4, max_objects:
     >>> bool(((data.labels >= 0).sum(axis=1) >= 1).all())
     True
     """
-    n = _int(n_images, "n_images", 1)
-    size = _int(image_size, "image_size", 4)
-    g = _int(grid, "grid", 1)
-    k = _int(max_objects, "max_objects", 1)
+    n = positive_int(n_images, "n_images")
+    size = int_value(image_size, "image_size", low=4)
+    g, k = positive_int(grid, "grid"), positive_int(max_objects, "max_objects")
     if size % g:
         raise ValueError(f"image_size {size} must be a multiple of grid {g}")
     if k > g * g:
         raise ValueError(f"max_objects {k} exceeds the {g * g} cells of a {g}x{g} grid")
-    if not (0 < min_size <= max_size):
-        raise ValueError(f"need 0 < min_size <= max_size, got min_size={min_size}, max_size={max_size}")
-    if not (np.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be finite and >= 0, got {noise}")
+    min_size, max_size = positive_real(min_size, "min_size"), positive_real(max_size, "max_size")
+    if min_size > max_size:
+        raise ValueError(f"need min_size <= max_size, got min_size={min_size}, "
+                         f"max_size={max_size}")
+    noise = real_value(noise, "noise", low=0.0)
     if not isinstance(rng, np.random.Generator):
         rng = np.random.default_rng(rng)
     cell = size / g

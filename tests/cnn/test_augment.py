@@ -52,7 +52,8 @@ def test_rotate_multiples_of_90_are_rot90(k):
 @pytest.mark.parametrize("angle", [7.5, -23.0, 41.0])
 def test_rotate_matches_scipy_bilinear(angle):
     x = batch(1, 2, 7, 9)
-    want = ndi.rotate(x[0], angle, axes=(2, 1), reshape=False, order=1, mode="grid-constant", cval=0.0)
+    want = ndi.rotate(x[0], angle, axes=(2, 1), reshape=False, order=1, mode="grid-constant",
+                      cval=0.0)
     np.testing.assert_allclose(rotate(x, angle)[0], want, atol=1e-10)
 
 
@@ -80,8 +81,9 @@ def test_noise_statistics():
 
 def test_random_augment_is_reproducible_and_changes_images():
     x = batch(8, 1, 8, 8)
-    a = random_augment(x, np.random.default_rng(3), max_shift=1, max_angle=15, noise_std=0.05, flip=True)
-    b = random_augment(x, np.random.default_rng(3), max_shift=1, max_angle=15, noise_std=0.05, flip=True)
+    opts = dict(max_shift=1, max_angle=15, noise_std=0.05, flip=True)
+    a = random_augment(x, np.random.default_rng(3), **opts)
+    b = random_augment(x, np.random.default_rng(3), **opts)
     np.testing.assert_array_equal(a, b)
     assert a.shape == x.shape and not np.allclose(a, x)
 

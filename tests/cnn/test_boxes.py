@@ -1,66 +1,21 @@
-"""IoU and NMS in NumPy and torch against brute-force oracles written here with plain loops.
-
-The oracles work box by box with Python floats, the way one would by hand, so they share no code
-with the vectorized versions. Random boxes include duplicates (ties in IoU), equal scores (ties in
-the NMS order) and degenerate boxes (zero width or height)."""
+"""IoU and NMS in NumPy against brute-force oracles (tests/cnn/box_oracles.py) written with
+plain loops, hand examples and invariants."""
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dlbook.cnn import boxes as B
-from dlbook.cnn import boxes_torch as BT
-
-
-# -- oracles --------------------------------------------------------------------------------------
-def iou_oracle(a, b):
-    """IoU of two corner-format boxes, one number at a time."""
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
-
-
-def nms_oracle(boxes, scores, thr, labels=None):
-    """Textbook greedy NMS: repeatedly take the best remaining box, delete the ones overlapping it."""
-    boxes = [list(map(float, b)) for b in boxes]
-    labels = [0] * len(boxes) if labels is None else list(labels)
-    remaining = list(range(len(boxes)))
-    keep = []
-    while remaining:
-        best = remaining[0]
-        for i in remaining:                     # highest score; the earlier index wins a tie
-            if scores[i] > scores[best]:
-                best = i
-        keep.append(best)
-        remaining = [i for i in remaining if i != best and not (
-            labels[i] == labels[best] and iou_oracle(boxes[best], boxes[i]) > thr)]
-    return keep
-
-
-def random_boxes(rng, n, degenerate=0.2, duplicates=0.2, grid=None):
-    """Corner boxes in [0, 20]^2; some have zero width or height, some repeat an earlier box."""
-    xy = rng.uniform(0, 15, size=(n, 2))
-    wh = rng.uniform(0, 8, size=(n, 2))
-    if grid:                                     # integer coordinates make exact IoU ties likely
-        xy, wh = np.round(xy), np.round(wh)
-    wh[rng.random(n) < degenerate, rng.integers(0, 2)] = 0.0
-    b = np.concatenate([xy, xy + wh], axis=1)
-    for i in np.flatnonzero(rng.random(n) < duplicates):
-        if i > 0:
-            b[i] = b[rng.integers(0, i)]
-    return b
+from tests.cnn.box_oracles import iou_oracle, nms_oracle, random_boxes
 
 
 # -- conversions, areas, validation ---------------------------------------------------------------
 def test_convert_round_trip_and_hand_values():
     rng = np.random.default_rng(0)
     b = random_boxes(rng, 50)
-    np.testing.assert_allclose(B.box_convert(B.box_convert(b, "xyxy", "cxcywh"), "cxcywh", "xyxy"), b,
-                               rtol=0, atol=1e-12)
+    back = B.box_convert(B.box_convert(b, "xyxy", "cxcywh"), "cxcywh", "xyxy")
+    np.testing.assert_allclose(back, b, rtol=0, atol=1e-12)
     np.testing.assert_array_equal(B.box_convert([[0, 0, 4, 2]], "xyxy", "cxcywh"), [[2, 1, 4, 2]])
     np.testing.assert_array_equal(B.box_area([[1, 1, 4, 3], [2, 2, 2, 9]]), [6, 0])
 
@@ -82,27 +37,26 @@ def test_convert_does_not_alias_input():
 def test_bad_boxes_raise(bad, match):
     with pytest.raises(ValueError, match=match):
         B.box_iou(bad, [[0, 0, 1, 1]])
-    with pytest.raises(ValueError, match=match):
-        BT.box_iou(torch.as_tensor(np.asarray(bad, dtype=float)), torch.tensor([[0.0, 0, 1, 1]]))
 
 
 def test_bad_center_boxes_and_arguments():
     with pytest.raises(ValueError, match="negative width or height"):
         B.box_convert([[1, 1, -1, 2]], "cxcywh", "xyxy")
-    with pytest.raises(ValueError, match="format"):
+    with pytest.raises(ValueError, match="fmt must be one of 'xyxy', 'cxcywh'"):
         B.box_area([[0, 0, 1, 1]], fmt="xywh")
     with pytest.raises(ValueError, match=r"scores must have shape \(2,\)"):
         B.nms([[0, 0, 1, 1], [0, 0, 1, 1]], [1.0], 0.5)
-    with pytest.raises(ValueError, match=r"iou_threshold must lie in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"iou_threshold must be <= 1.0"):
         B.nms([[0, 0, 1, 1]], [1.0], 1.5)
-    with pytest.raises(TypeError, match="torch.Tensor"):
-        BT.box_area(np.zeros((1, 4)))
+    with pytest.raises(TypeError, match="iou_threshold must be a real number"):
+        B.nms([[0, 0, 1, 1]], [1.0], "0.5")
 
 
 # -- IoU ------------------------------------------------------------------------------------------
 def test_iou_hand_examples():
     # 2x2 squares sharing a 1x2 strip: 2 / 6; nested 1x1 in 2x2: 1/4; touching edges: 0.
-    got = B.box_iou([[0, 0, 2, 2]], [[1, 0, 3, 2], [0.5, 0.5, 1.5, 1.5], [2, 0, 4, 2], [0, 0, 2, 2]])
+    others = [[1, 0, 3, 2], [0.5, 0.5, 1.5, 1.5], [2, 0, 4, 2], [0, 0, 2, 2]]
+    got = B.box_iou([[0, 0, 2, 2]], others)
     np.testing.assert_allclose(got, [[1 / 3, 1 / 4, 0.0, 1.0]], rtol=1e-15)
 
 
@@ -112,27 +66,22 @@ def test_iou_matrix_matches_oracle(seed):
     a, b = random_boxes(rng, 17), random_boxes(rng, 9, grid=True)
     expect = np.array([[iou_oracle(p, q) for q in b] for p in a])
     np.testing.assert_allclose(B.box_iou(a, b), expect, rtol=1e-12, atol=1e-15)
-    got_t = BT.box_iou(torch.tensor(a), torch.tensor(b))
-    assert got_t.dtype == torch.float64
-    np.testing.assert_allclose(got_t.numpy(), expect, rtol=1e-12, atol=1e-15)
     # center format gives the same matrix
     ac, bc = B.box_convert(a, "xyxy", "cxcywh"), B.box_convert(b, "xyxy", "cxcywh")
     np.testing.assert_allclose(B.box_iou(ac, bc, fmt="cxcywh"), expect, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(BT.box_iou(torch.tensor(ac), torch.tensor(bc), fmt="cxcywh").numpy(),
-                               expect, rtol=1e-12, atol=1e-15)
 
 
 def test_iou_degenerate_and_empty():
     z = [[1, 1, 1, 1], [0, 0, 0, 3]]
     np.testing.assert_array_equal(B.box_iou(z, z), np.zeros((2, 2)))   # union 0 -> defined as 0
     assert B.box_iou(np.zeros((0, 4)), [[0, 0, 1, 1]]).shape == (0, 1)
-    assert BT.box_iou(torch.zeros(0, 4), torch.zeros(3, 4)).shape == (0, 3)
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(*[st.integers(0, 10)] * 4), min_size=1, max_size=6))
 def test_iou_invariants(raw):
-    b = np.array([[min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)] for x1, y1, x2, y2 in raw], float)
+    b = np.array([[min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)]
+                  for x1, y1, x2, y2 in raw], float)
     m = B.box_iou(b, b)
     assert np.all((m >= 0) & (m <= 1)), "IoU must lie in [0, 1]"
     np.testing.assert_allclose(m, m.T, rtol=0, atol=1e-15, err_msg="IoU must be symmetric")
@@ -152,11 +101,9 @@ def test_nms_matches_oracle(seed, thr):
     s = np.round(rng.random(n), 1)                                     # many exact score ties
     expect = nms_oracle(b, s, thr)
     assert B.nms(b, s, thr).tolist() == expect
-    assert BT.nms(torch.tensor(b), torch.tensor(s), thr).tolist() == expect
     labels = rng.integers(0, 3, size=n)
     expect_c = nms_oracle(b, s, thr, labels)
     assert B.batched_nms(b, s, labels, thr).tolist() == expect_c
-    assert BT.batched_nms(torch.tensor(b), torch.tensor(s), torch.tensor(labels), thr).tolist() == expect_c
 
 
 def test_batched_nms_equals_nms_per_class_merged():
@@ -178,23 +125,3 @@ def test_nms_hand_example_and_edges():
     # a degenerate box neither suppresses nor is suppressed
     assert B.nms([[0, 0, 0, 5], [0, 0, 2, 5]], [0.9, 0.8], 0.0).tolist() == [0, 1]
     assert B.nms(np.zeros((0, 4)), np.zeros(0), 0.5).tolist() == []
-    assert BT.nms(torch.zeros(0, 4), torch.zeros(0), 0.5).tolist() == []
-
-
-def test_torch_keeps_device_and_does_not_modify_inputs():
-    b = torch.tensor([[0.0, 0, 10, 10], [1, 1, 10, 10]])
-    s = torch.tensor([0.8, 0.9])
-    before = b.clone()
-    keep = BT.nms(b, s, 0.5)
-    assert keep.tolist() == [1] and keep.device == b.device
-    assert torch.equal(b, before)
-
-
-@pytest.mark.gpu
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-def test_torch_on_gpu_matches_cpu():
-    rng = np.random.default_rng(3)
-    b, s = random_boxes(rng, 50), rng.random(50)
-    cpu = BT.nms(torch.tensor(b), torch.tensor(s), 0.5)
-    gpu = BT.nms(torch.tensor(b).cuda(), torch.tensor(s).cuda(), 0.5)
-    assert gpu.device.type == "cuda" and gpu.cpu().tolist() == cpu.tolist()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from dlbook.cnn.layers import AvgPool2d, Conv2d, Flatten, MaxPool2d, conv2d_param_count
+from dlbook.cnn.layers import AvgPool2d, Conv2d, Flatten, MaxPool2d
 from dlbook.nn.linear import Linear
 from dlbook.nn.module import ReLU, Sequential
 
@@ -16,9 +16,10 @@ def _pair_networks(seed=0):
     ours = Sequential(Conv2d(2, 5, 3, padding=1, rng=rng), ReLU(), MaxPool2d(2),
                       Conv2d(5, 6, (3, 2), stride=(1, 2), padding=(1, 0), rng=rng), ReLU(),
                       AvgPool2d(2, stride=1), Flatten(), Linear(6 * 4 * 1, 3, rng=rng))
-    ref = torch.nn.Sequential(torch.nn.Conv2d(2, 5, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-                              torch.nn.Conv2d(5, 6, (3, 2), stride=(1, 2), padding=(1, 0)), torch.nn.ReLU(),
-                              torch.nn.AvgPool2d(2, stride=1), torch.nn.Flatten(), torch.nn.Linear(24, 3)).double()
+    nn = torch.nn
+    ref = nn.Sequential(nn.Conv2d(2, 5, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                        nn.Conv2d(5, 6, (3, 2), stride=(1, 2), padding=(1, 0)), nn.ReLU(),
+                        nn.AvgPool2d(2, stride=1), nn.Flatten(), nn.Linear(24, 3)).double()
     ref.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
     return ours, ref
 
@@ -41,7 +42,8 @@ def test_forward_and_every_gradient_match_torch(seed):
     xt = torch.from_numpy(x).requires_grad_(True)
     out_t = ref(xt)
     out_t.backward(torch.from_numpy(dout))
-    np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg="forward")
+    np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=1e-10, atol=1e-12,
+                               err_msg="forward")
     np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg="dL/dx")
     grads = dict(zip(ours.state_dict().keys(), ours.gradients()))
     for name, p in ref.named_parameters():
@@ -82,7 +84,6 @@ def test_init_bounds_like_torch():
                                              (3, 8, (5, 1), False)])
 def test_param_count_matches_torch(c, k, ks, bias):
     n_torch = sum(p.numel() for p in torch.nn.Conv2d(c, k, ks, bias=bias).parameters())
-    assert conv2d_param_count(c, k, ks, bias) == n_torch
     assert Conv2d(c, k, ks, bias=bias, rng=0).num_parameters() == n_torch
 
 
@@ -99,13 +100,18 @@ def test_errors():
         Conv2d(3, 4, 3, rng=0)(np.zeros((1, 2, 8, 8)))
     with pytest.raises(ValueError, match="stride"):
         Conv2d(3, 4, 3, stride=0)
+    # one policy with conv2d_forward: a 3-tuple where a pair belongs is a ValueError
+    with pytest.raises(ValueError, match="stride must be an int or a pair"):
+        Conv2d(3, 4, 3, stride=(1, 1, 1))
+    with pytest.raises(ValueError, match="kernel_size must be an int or a pair"):
+        MaxPool2d((2, 2, 2))
     with pytest.raises(TypeError, match="kernel_size"):
         MaxPool2d(2.5)
-    with pytest.raises(ValueError, match="Flatten"):
+    with pytest.raises(ValueError, match=r"x must have at least 2 dimension\(s\)"):
         Flatten()(np.zeros(3))
     with pytest.raises(RuntimeError, match="before forward"):
         MaxPool2d(2).backward(np.zeros((1, 1, 1, 1)))
     f = Flatten()
     f(np.zeros((2, 3, 2)))
-    with pytest.raises(ValueError, match="dout has shape"):
+    with pytest.raises(ValueError, match=r"dout must have shape \(N, C\*H\*W\) = \(2, 6\)"):
         f.backward(np.zeros((2, 5)))

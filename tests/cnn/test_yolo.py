@@ -1,11 +1,11 @@
 """YOLO grid targets: hand-computed encodings, encode-then-decode is the identity for boxes in
-distinct cells, collisions are refused, decoding + NMS, and the course's localization loss."""
+distinct cells, collisions are refused, decoding + NMS."""
 
 import numpy as np
 import pytest
 
 from dlbook.cnn.boxes import box_iou
-from dlbook.cnn.yolo import localization_loss, yolo_decode, yolo_detect, yolo_encode
+from dlbook.cnn.yolo import yolo_decode, yolo_detect, yolo_encode
 from dlbook.data.shapes import make_shapes
 
 
@@ -77,11 +77,12 @@ def test_decode_threshold_and_scores():
     y = np.zeros((2, 2, 7))
     y[0, 0] = [0.9, 0.5, 0.5, 1, 1, 0.1, 0.7]     # score 0.63, class 1
     y[1, 1] = [0.5, 0.5, 0.5, 1, 1, 0.9, 0.1]     # score 0.45, class 0
-    b, s, l = yolo_decode(y, 10, conf_threshold=0.5)
-    np.testing.assert_allclose(s, [0.63]) ; assert l.tolist() == [1]
-    np.testing.assert_allclose(b, [[0, 0, 5, 5]])
-    b, s, l = yolo_decode(y, 10, conf_threshold=0.4)
-    assert l.tolist() == [1, 0]
+    boxes, scores, labels = yolo_decode(y, 10, conf_threshold=0.5)
+    np.testing.assert_allclose(scores, [0.63])
+    assert labels.tolist() == [1]
+    np.testing.assert_allclose(boxes, [[0, 0, 5, 5]])
+    boxes, scores, labels = yolo_decode(y, 10, conf_threshold=0.4)
+    assert labels.tolist() == [1, 0]
     with pytest.raises(ValueError, match=r"shape \(S, S, 5 \+ C\)"):
         yolo_decode(np.zeros((2, 3, 7)), 10)
 
@@ -91,44 +92,18 @@ def test_detect_suppresses_duplicates_per_class():
     # 10-pixel image, 2x2 grid of 5-pixel cells
     y[0, 0] = [0.9, 0.9, 0.5, 1, 1, 1, 0]          # center (4.5, 2.5): box [2, 0, 7, 5], class 0
     y[0, 1] = [0.8, 0.3, 0.5, 1, 1, 1, 0]          # center (6.5, 2.5): box [4, 0, 9, 5], IoU 15/35
-    y[1, 0] = [0.7, 0.9, 0.0, 1, 1, 0, 1]          # box [2, 2.5, 7, 7.5], class 1 (IoU 0.33 with the first)
-    b, s, l = yolo_detect(y, 10, conf_threshold=0.5, iou_threshold=0.4)
-    np.testing.assert_allclose(s, [0.9, 0.7])
-    assert l.tolist() == [0, 1]
-    b, s, l = yolo_detect(y, 10, conf_threshold=0.5, iou_threshold=0.5)
-    assert len(s) == 3
+    y[1, 0] = [0.7, 0.9, 0.0, 1, 1, 0, 1]          # box [2, 2.5, 7, 7.5], class 1
+    _, scores, labels = yolo_detect(y, 10, conf_threshold=0.5, iou_threshold=0.4)
+    np.testing.assert_allclose(scores, [0.9, 0.7])
+    assert labels.tolist() == [0, 1]
+    _, scores, _ = yolo_detect(y, 10, conf_threshold=0.5, iou_threshold=0.5)
+    assert len(scores) == 3
 
 
-def test_localization_loss_cases():
-    t1 = np.array([1, 0.5, 0.5, 2, 1, 0, 1.0])
-    p = np.array([0.7, 0.4, 0.6, 2.5, 1, 0.2, 0.9])
-    hand = 0.09 + 0.01 + 0.01 + 0.25 + 0 + 0.04 + 0.01
-    assert localization_loss(p, t1) == pytest.approx(hand, rel=1e-12)
-    t0 = np.zeros(7)
-    assert localization_loss(p, t0) == pytest.approx(0.49, rel=1e-12)     # only p_c counts
-    assert localization_loss(np.stack([p, p]), np.stack([t1, t0])) == pytest.approx((hand + 0.49) / 2)
-    with pytest.raises(ValueError, match="share a shape"):
-        localization_loss(p[:6], t1)
-    with pytest.raises(ValueError, match="0 or 1"):
-        localization_loss(p, np.full(7, 0.5))
-
-
-def test_torch_loss_equals_numpy_and_detector_shapes():
-    import torch
-
-    from dlbook.cnn import yolo_torch
-
-    rng = np.random.default_rng(1)
-    t = np.zeros((5, 3, 3, 8))
-    t[..., 0] = rng.integers(0, 2, size=(5, 3, 3))
-    t[..., 1:] = rng.random((5, 3, 3, 7))
-    p = rng.random((5, 3, 3, 8))
-    got = yolo_torch.localization_loss(torch.tensor(p), torch.tensor(t))
-    assert float(got) == pytest.approx(localization_loss(p, t), rel=1e-12)
-    net = yolo_torch.TinyYOLO(n_classes=3)
-    out = net(torch.zeros(2, 1, 32, 32))
-    assert out.shape == (2, 4, 4, 8)
-    assert torch.all((out[..., :3] > 0) & (out[..., :3] < 1))              # p_c, b_x, b_y
-    assert torch.allclose(out[..., 5:].sum(-1), torch.ones(2, 4, 4))        # class softmax
-    with pytest.raises(ValueError, match="divisible by 8"):
-        net(torch.zeros(1, 1, 20, 32))
+def test_bad_thresholds_and_sizes():
+    with pytest.raises(ValueError, match="conf_threshold must be <= 1.0"):
+        yolo_decode(np.zeros((2, 2, 7)), 10, conf_threshold=1.5)
+    with pytest.raises(ValueError, match="image_size must be > 0"):
+        yolo_encode([[0, 0, 4, 4]], [0], grid=4, n_classes=2, image_size=0)
+    with pytest.raises(TypeError, match="grid must be an int"):
+        yolo_encode([[0, 0, 4, 4]], [0], grid=4.0, n_classes=2, image_size=32)

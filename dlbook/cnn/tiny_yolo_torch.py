@@ -1,13 +1,16 @@
-r"""A tiny YOLO-like detector in PyTorch and the course's localization loss on tensors.
+r"""A tiny YOLO-like detector in PyTorch.
 
 Chapter :ref:`ch-detection`. The network is fully convolutional: three conv + pool stages take a
 ``32 x 32`` image to a ``4 x 4`` grid, and a 1x1 convolution gives every cell its vector
 :math:`(p_c, b_x, b_y, b_h, b_w, c_1..c_C)` at once, the "convolutional sliding window" of the
 chapter with a stride of 8 pixels.
 
+It is the network the chapter trains; it has no NumPy twin.
+
 See Also
 --------
 dlbook.cnn.yolo : encoding targets, decoding and NMS (NumPy).
+dlbook.cnn.yolo_loss_torch : the loss it is trained with.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = ["TinyYOLO", "localization_loss"]
+from dlbook._checks import positive_int, real_tensor
+
+__all__ = ["TinyYOLO"]
 
 
 class TinyYOLO(nn.Module):
@@ -37,7 +42,7 @@ class TinyYOLO(nn.Module):
 
     See Also
     --------
-    localization_loss, dlbook.cnn.yolo.yolo_detect, :ref:`ch-detection`
+    dlbook.cnn.yolo_loss_torch.localization_loss, dlbook.cnn.yolo.yolo_detect, :ref:`ch-detection`
 
     Examples
     --------
@@ -48,10 +53,8 @@ class TinyYOLO(nn.Module):
 
     def __init__(self, n_classes: int = 3, in_channels: int = 1, width: int = 16):
         super().__init__()
-        for v, name in ((n_classes, "n_classes"), (in_channels, "in_channels"), (width, "width")):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive int, got {v!r}")
-        c = width
+        n_classes = positive_int(n_classes, "n_classes")
+        in_channels, c = positive_int(in_channels, "in_channels"), positive_int(width, "width")
         self.in_channels = in_channels
         self.features = nn.Sequential(
             nn.Conv2d(in_channels, c, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -62,32 +65,12 @@ class TinyYOLO(nn.Module):
         self.head = nn.Conv2d(2 * c, 5 + n_classes, kernel_size=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.ndim != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"expected input of shape (N, {self.in_channels}, H, W), got {tuple(x.shape)}")
+        x = real_tensor(x, "x", ndim=4)
+        if x.shape[1] != self.in_channels:
+            raise ValueError(f"expected input of shape (N, {self.in_channels}, H, W), got "
+                             f"{tuple(x.shape)}")
         if x.shape[-1] % 8 or x.shape[-2] % 8:
             raise ValueError(f"height and width must be divisible by 8, got {tuple(x.shape[-2:])}")
         z = self.head(self.features(x)).permute(0, 2, 3, 1)          # (N, S, S, 5 + C)
-        return torch.cat([torch.sigmoid(z[..., :3]), z[..., 3:5], torch.softmax(z[..., 5:], -1)], -1)
-
-
-def localization_loss(y_pred: torch.Tensor, y_true: torch.Tensor) -> torch.Tensor:
-    r"""The course's squared-error localization loss on tensors (differentiable).
-
-    Same formula as :func:`dlbook.cnn.yolo.localization_loss`: all components count where
-    :math:`p_c = 1`, only :math:`p_c` where :math:`p_c = 0`; the mean over the leading axes.
-
-    See Also
-    --------
-    dlbook.cnn.yolo.localization_loss, :ref:`ch-detection`
-
-    Examples
-    --------
-    >>> localization_loss(torch.tensor([[0.2, 9., 9., 9., 9., 9.]]), torch.zeros(1, 6))
-    tensor(0.0400)
-    """
-    if y_pred.shape != y_true.shape or y_pred.ndim < 1 or y_pred.shape[-1] < 6:
-        raise ValueError(f"y_pred {tuple(y_pred.shape)} and y_true {tuple(y_true.shape)} must share "
-                         "a shape (..., 5 + C), C >= 1")
-    sq = (y_pred - y_true) ** 2
-    obj = y_true[..., 0]
-    return torch.where(obj == 1, sq.sum(-1), sq[..., 0]).mean()
+        return torch.cat([torch.sigmoid(z[..., :3]), z[..., 3:5], torch.softmax(z[..., 5:], -1)],
+                         -1)

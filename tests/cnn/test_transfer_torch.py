@@ -25,7 +25,8 @@ def one_thread():
 
 def test_parameter_count_by_layer():
     net = DigitsCNN(10)
-    assert count_parameters(net) == (9 + 1) * 16 + (16 * 9 + 1) * 32 + (32 * 9 + 1) * 32 + (512 + 1) * 10
+    assert count_parameters(net) == ((9 + 1) * 16 + (16 * 9 + 1) * 32 + (32 * 9 + 1) * 32
+                                     + (512 + 1) * 10)
 
 
 def test_frozen_base_does_not_move_but_head_does():

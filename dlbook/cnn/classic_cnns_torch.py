@@ -8,7 +8,7 @@ published total (chapter :ref:`ch-architectures` prints them with
 
 See Also
 --------
-dlbook.cnn.architectures : the framework-free parameter and multiplication counts.
+dlbook.cnn.conv_arithmetic : the framework-free parameter and multiplication counts.
 :ref:`ch-architectures` : the chapter.
 """
 
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+
+from dlbook._checks import one_of
 
 __all__ = ["LENET5_C3_TABLE", "ScaledTanh", "Subsample", "SparseConv2d", "LeNet5", "AlexNet",
            "VGG_CONFIGS", "VGG", "vgg16"]
@@ -30,7 +32,7 @@ LENET5_C3_TABLE = (
 
 
 class ScaledTanh(nn.Module):
-    r"""LeNet-5's squashing function :math:`f(a) = A \tanh(S a)` with :math:`A = 1.7159`, :math:`S = 2/3`.
+    r"""LeNet-5's squashing :math:`f(a) = A \tanh(S a)` with :math:`A = 1.7159`, :math:`S = 2/3`.
 
     Examples
     --------
@@ -43,7 +45,7 @@ class ScaledTanh(nn.Module):
 
 
 class Subsample(nn.Module):
-    r"""LeNet-5's subsampling layer: the sum of each 2x2 block times a trainable coefficient, plus a bias.
+    r"""LeNet-5's subsampling: each 2x2 block's sum times a trainable coefficient, plus a bias.
 
     Notes
     -----
@@ -69,7 +71,7 @@ class Subsample(nn.Module):
 
 
 class SparseConv2d(nn.Module):
-    r"""A convolution in which output map ``k`` sees only the input maps ``table[k]`` (LeNet-5's C3).
+    r"""A convolution whose output map ``k`` sees only the input maps ``table[k]`` (LeNet-5's C3).
 
     Parameters
     ----------
@@ -125,8 +127,10 @@ class LeNet5(nn.Module):
 
     def __init__(self, variant="1998", num_classes=10):
         super().__init__()
+        one_of(variant, "variant", ("1998", "modern"))
         if variant == "1998":
-            act, pool1, pool2, c3 = ScaledTanh, Subsample(6), Subsample(16), SparseConv2d(LENET5_C3_TABLE, 5)
+            act, pool1, pool2 = ScaledTanh, Subsample(6), Subsample(16)
+            c3 = SparseConv2d(LENET5_C3_TABLE, 5)
             self.features = nn.Sequential(
                 nn.Conv2d(1, 6, 5), act(), pool1, act(), c3, act(), pool2, act(),
                 nn.Conv2d(16, 120, 5), act(), nn.Flatten(), nn.Linear(120, 84), act())
@@ -135,8 +139,6 @@ class LeNet5(nn.Module):
                 nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
                 nn.MaxPool2d(2), nn.Conv2d(16, 120, 5), nn.ReLU(), nn.Flatten(),
                 nn.Linear(120, 84), nn.ReLU())
-        else:
-            raise ValueError(f"variant must be '1998' or 'modern', got {variant!r}")
         self.variant = variant
         self.output = nn.Linear(84, num_classes)
 
@@ -147,7 +149,7 @@ class LeNet5(nn.Module):
 
 
 class AlexNet(nn.Module):
-    r"""AlexNet as torchvision defines it (the single-GPU form of Krizhevsky's 2014 "one weird trick").
+    r"""AlexNet as torchvision defines it (the one-GPU form of Krizhevsky's 2014 "one weird trick").
 
     Five convolutions (64, 192, 384, 256, 256 channels), three max pools, an adaptive 6x6
     average pool and three dense layers (4096, 4096, classes); 61,100,840 parameters with 1000
@@ -200,11 +202,13 @@ class VGG(nn.Module):
     Notes
     -----
     Configuration D (VGG-16, 13 convolutions + 3 dense layers) has 138,357,544 parameters with
-    1000 classes, of which 102,764,544 are in the first dense layer (:math:`25088 \times 4096 + 4096`).
+    1000 classes, of which 102,764,544 are in the first dense layer
+    (:math:`25088 \times 4096 + 4096`).
 
     Examples
     --------
-    >>> sum(p.numel() for p in VGG(("M",), num_classes=2).parameters()) == 3 * 49 * 4096 + 4096 + 4097 * 4096 + 4097 * 2
+    >>> n = sum(p.numel() for p in VGG(("M",), num_classes=2).parameters())
+    >>> n == 3 * 49 * 4096 + 4096 + 4097 * 4096 + 4097 * 2
     True
     """
 
