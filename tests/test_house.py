@@ -105,7 +105,9 @@ def test_all_names_are_defined_here(path):
         if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
             defined.add(node.name)
         elif isinstance(node, ast.Assign):
-            defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            for target in node.targets:
+                names_ = target.elts if isinstance(target, ast.Tuple) else [target]
+                defined.update(t.id for t in names_ if isinstance(t, ast.Name))
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             defined.add(node.target.id)
     imported = sorted(set(names) - defined)
