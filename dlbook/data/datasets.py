@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dlbook._checks import boolean
+
 __all__ = ["Dataset", "DATASETS", "load", "load_digits", "load_breast_cancer", "load_iris",
            "load_wine", "load_diabetes"]
 
@@ -247,8 +249,7 @@ def load_diabetes(scaled: bool = True) -> Dataset:
     >>> d.X.shape, d.task, round(float((d.X ** 2).sum(axis=0)[0]), 6)
     ((442, 10), 'regression', 1.0)
     """
-    if not isinstance(scaled, bool):
-        raise TypeError(f"scaled must be a bool, got {type(scaled).__name__}")
+    boolean(scaled, "scaled")
     bunch = _sklearn_datasets().load_diabetes(scaled=scaled)
     return Dataset(name="diabetes", X=np.asarray(bunch.data, dtype=np.float64),
                    y=np.asarray(bunch.target, dtype=np.float64),
@@ -303,7 +304,7 @@ def load(name: str) -> Dataset:
     Dataset('iris': X (150, 4), 3 classes)
     """
     if not isinstance(name, str):
-        raise TypeError(f"name must be a string, got {type(name).__name__}")
+        raise TypeError(f"name must be a string, got {name!r} ({type(name).__name__})")
     key = name.lower().replace("-", "_")
     if key in DATASETS:
         return DATASETS[key]()

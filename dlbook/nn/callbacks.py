@@ -27,10 +27,10 @@ torch.optim.lr_scheduler.ReduceLROnPlateau : whose rule :class:`ReduceLROnPlatea
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Callable
 
-from dlbook.nn import schedules
+from dlbook._checks import int_value, one_of, real_value
+from dlbook.nn import schedulers
 
 __all__ = ["TrainingContext", "Callback", "History", "LambdaCallback", "EarlyStopping",
            "ModelCheckpoint", "ReduceLROnPlateau"]
@@ -165,21 +165,11 @@ class LambdaCallback(Callback):
 
 
 # -- helpers for the monitoring callbacks --------------------------------------------------------
-def _check_mode(mode, monitor):
-    if mode == "auto":
+def _mode_for(mode, monitor):
+    """'min' or 'max'; Keras' 'auto' maximises a monitored accuracy and minimises the rest."""
+    if one_of(mode, "mode", ("min", "max", "auto")) == "auto":
         return "max" if "acc" in monitor else "min"
-    if mode not in ("min", "max"):
-        raise ValueError(f"mode must be 'min', 'max' or 'auto', got {mode!r}")
     return mode
-
-
-def _check_number(name, value, low=0.0, integer=False):
-    kinds = numbers.Integral if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kinds):
-        raise TypeError(f"{name} must be {'an int' if integer else 'a real number'}, got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value!r}")
-    return value
 
 
 def _monitored(logs, monitor, who):
@@ -241,9 +231,9 @@ class EarlyStopping(Callback):
                  restore_best_weights=False, verbose=False):
         super().__init__()
         self.monitor = monitor
-        self.min_delta = abs(_check_number("min_delta", min_delta))
-        self.patience = _check_number("patience", patience, integer=True)
-        self.mode = _check_mode(mode, monitor)
+        self.min_delta = real_value(min_delta, "min_delta", low=0.0)
+        self.patience = int_value(patience, "patience", low=0)
+        self.mode = _mode_for(mode, monitor)
         self.restore_best_weights, self.verbose = bool(restore_best_weights), bool(verbose)
 
     def _improves(self, current):
@@ -323,7 +313,7 @@ class ModelCheckpoint(Callback):
         super().__init__()
         self.path, self.monitor = str(path), monitor
         self.save_best_only, self.verbose = bool(save_best_only), bool(verbose)
-        self.mode = _check_mode(mode, monitor)
+        self.mode = _mode_for(mode, monitor)
         self.save = None  # replaced by the context's save, or by a test
 
     def on_train_begin(self, logs=None):
@@ -402,13 +392,11 @@ class ReduceLROnPlateau(Callback):
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, threshold=1e-4,
                  threshold_mode="rel", cooldown=0, min_lr=0.0, mode="min", eps=1e-8, verbose=False):
         super().__init__()
-        _check_number("factor", factor)
-        if not 0.0 < factor < 1.0:
-            raise ValueError(f"factor must lie in (0, 1), got {factor!r}")
-        _check_number("patience", patience, integer=True)
-        _check_number("cooldown", cooldown, integer=True)
-        # The rule itself lives once, in dlbook.nn.schedules.ReduceLROnPlateau.
-        self.rule = schedules.ReduceLROnPlateau(
+        real_value(factor, "factor", low=0.0, high=1.0, low_open=True, high_open=True)
+        int_value(patience, "patience", low=0)
+        int_value(cooldown, "cooldown", low=0)
+        # The rule itself lives once, in dlbook.nn.schedulers.ReduceLROnPlateau.
+        self.rule = schedulers.ReduceLROnPlateau(
             None, mode=mode, factor=factor, patience=patience, threshold=threshold,
             threshold_mode=threshold_mode, cooldown=cooldown, min_lr=min_lr, eps=eps)
         self.monitor, self.verbose = monitor, bool(verbose)

@@ -6,7 +6,8 @@ output with a forward hook.
 
 See Also
 --------
-dlbook.nn.summary.summary : the NumPy-side twin for a plain stack of dense layers.
+dlbook.nn.summary.summary : the NumPy twin, for models built from the layers of dlbook.nn.
+dlbook.nn.param_count : the formula for a dense layer and the ``Summary`` table.
 :ref:`ch-perceptron` : the chapter that uses it on the course's 784-300-200-100-10 network.
 """
 
@@ -17,7 +18,7 @@ import numbers
 import torch
 from torch import nn
 
-from dlbook.nn.summary import Row, Summary
+from dlbook.nn.param_count import Row, Summary
 
 __all__ = ["summary"]
 
@@ -99,7 +100,7 @@ def summary(module, input_size, dtype=None, device=None) -> Summary:
 
     See Also
     --------
-    dlbook.nn.summary.summary : the NumPy twin for plain dense stacks.
+    dlbook.nn.summary.summary : the NumPy twin.
     :ref:`ch-perceptron` : the chapter.
 
     Examples

@@ -58,7 +58,7 @@ def test_diabetes_scaled_and_raw():
     np.testing.assert_allclose(scaled.X.mean(axis=0), 0.0, atol=1e-12)
     assert raw.X[:, 0].min() >= 19 and raw.X[:, 0].max() <= 79  # age in years
     np.testing.assert_array_equal(scaled.y, raw.y)
-    with pytest.raises(TypeError, match="scaled must be a bool"):
+    with pytest.raises(TypeError, match="scaled must be True or False"):
         load_diabetes(scaled=1)
 
 

@@ -156,7 +156,7 @@ def test_odd_count_rejected_for_balanced_sets(gen):
     ({"noise": float("nan")}, ValueError, "noise"),
     ({"noise": "high"}, TypeError, "noise"),
     ({"rng": "seed"}, TypeError, "rng"),
-    ({"rng": -1}, ValueError, "seed"),
+    ({"rng": -1}, ValueError, "rng must be >= 0"),
 ])
 def test_bad_arguments(name, kwargs, error, match):
     args = {"n_samples": 10, "noise": 0.0, "rng": 0, **kwargs}

@@ -13,7 +13,6 @@ from dlbook.nn.activation_layers import (
     ELU,
     SELU,
     Hardsigmoid,
-    Maxout,
     PReLU,
     RReLU,
     Softmax,
@@ -200,27 +199,9 @@ def test_gradient_check_rrelu_training_with_fixed_slopes():
     assert err < 1e-7, f"RReLU (training): relative error {err:.2e}"
 
 
-def test_gradient_check_maxout():
-    err = _check_in_sequential(Maxout(k=3), k=3)
-    assert err < 1e-7, f"Maxout: relative error {err:.2e}"
-
-
-@pytest.mark.parametrize("shape, k", [((7, 12), 3), ((2, 3, 8), 2), ((5, 6), 1)])
-def test_maxout_matches_torch(shape, k):
-    rng = np.random.default_rng(k)
-    z = rng.normal(size=shape)
-    G = rng.normal(size=shape[:-1] + (shape[-1] // k,))
-    zt = torch.tensor(z, requires_grad=True)
-    out_t = zt.unflatten(-1, (shape[-1] // k, k)).max(dim=-1).values
-    (out_t * torch.from_numpy(G)).sum().backward()
-    layer = Maxout(k)
-    np.testing.assert_allclose(layer.forward(z), out_t.detach().numpy(), rtol=RTOL)
-    np.testing.assert_allclose(layer.backward(G), zt.grad.numpy(), rtol=RTOL)
-
-
 def test_inputs_are_not_modified():
     x = np.random.default_rng(3).normal(size=(4, 6))
-    for layer in [ELU(), SELU(), Softplus(), Hardsigmoid(), PReLU(6), RReLU(rng=0), Softmax(), Maxout(3)]:
+    for layer in [ELU(), SELU(), Softplus(), Hardsigmoid(), PReLU(6), RReLU(rng=0), Softmax()]:
         before = x.copy()
         out = layer.forward(x)
         dout = np.ones_like(out)
@@ -232,16 +213,14 @@ def test_inputs_are_not_modified():
 @pytest.mark.parametrize("make, exc, match", [
     (lambda: ELU(alpha="1"), TypeError, "alpha"),
     (lambda: Softplus(beta=0.0), ValueError, "beta must be > 0"),
-    (lambda: Softplus(beta=np.inf), TypeError, "beta"),
+    (lambda: Softplus(beta=np.inf), ValueError, "beta must be finite"),
     (lambda: PReLU(0), ValueError, "num_parameters"),
-    (lambda: PReLU(2.0), ValueError, "num_parameters"),
+    (lambda: PReLU(2.0), TypeError, "num_parameters"),
     (lambda: PReLU(init=None), TypeError, "init"),
     (lambda: RReLU(0.5, 0.1), ValueError, "lower must be <= upper"),
     (lambda: RReLU(-0.1, 0.2), ValueError, "lower"),
     (lambda: RReLU(rng="seed"), TypeError, "rng"),
     (lambda: Softmax(dim=1.0), TypeError, "dim"),
-    (lambda: Maxout(0), ValueError, "k must be a positive integer"),
-    (lambda: Maxout(True), ValueError, "k"),
 ])
 def test_bad_arguments(make, exc, match):
     with pytest.raises(exc, match=match):
@@ -251,13 +230,11 @@ def test_bad_arguments(make, exc, match):
 def test_bad_inputs():
     with pytest.raises(ValueError, match=r"weight must have shape \(1,\) or \(4,\)"):
         PReLU(3).forward(np.ones((2, 4)))
-    with pytest.raises(ValueError, match="multiple of k=3"):
-        Maxout(3).forward(np.ones((2, 4)))
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(ValueError, match="dim must be <= 1"):
         Softmax(dim=2).forward(np.ones((2, 4)))
     with pytest.raises(RuntimeError, match="before forward"):
         PReLU().backward(np.ones(3))
-    for layer in [ELU(), PReLU(), RReLU(), Softmax(), Maxout(2)]:
+    for layer in [ELU(), PReLU(), RReLU(), Softmax()]:
         layer.forward(np.ones((2, 4)))
         with pytest.raises(ValueError, match="shape"):
             layer.backward(np.ones((3, 3)))

@@ -83,9 +83,10 @@ def test_does_not_modify_input():
     np.testing.assert_array_equal(x, np.ones(10))
 
 
-@pytest.mark.parametrize("p", [-0.1, 1.5, True, "0.5"])
-def test_bad_p(p):
-    with pytest.raises(ValueError, match="dropout probability"):
+@pytest.mark.parametrize("p, error", [(-0.1, ValueError), (1.5, ValueError), (True, TypeError),
+                                      ("0.5", TypeError)])
+def test_bad_p(p, error):
+    with pytest.raises(error, match="p must"):
         dropout_forward(np.ones(3), p)
 
 

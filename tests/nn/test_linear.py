@@ -93,9 +93,9 @@ def test_forward_by_hand():
     "x_shape, w_shape, b_shape, match",
     [
         ((4, 3), (2, 4), (2,), r"w has shape \(2, 4\) but x has shape \(4, 3\)"),
-        ((3,), (2, 3), (2,), r"x must have shape \(N, in_features\), got shape \(3,\)"),
-        ((4, 3), (2, 3), (3,), r"b has shape \(3,\) but w has shape \(2, 3\)"),
-        ((4, 3), (2, 3), (1, 2), r"b has shape \(1, 2\)"),
+        ((3,), (2, 3), (2,), r"x must have shape \(N, in_features\) = \(\*, \*\), got \(3,\)"),
+        ((4, 3), (2, 3), (3,), r"b must have shape \(out_features,\) = \(2,\), got \(3,\)"),
+        ((4, 3), (2, 3), (1, 2), r"got \(1, 2\)"),
         ((4, 3), (3,), (2,), r"w has shape \(3,\)"),
     ],
 )
@@ -106,7 +106,7 @@ def test_forward_rejects_mismatched_shapes(x_shape, w_shape, b_shape, match):
 
 def test_backward_rejects_a_wrong_dout():
     _, cache = linear_forward(np.zeros((4, 3)), np.zeros((2, 3)), np.zeros(2))
-    with pytest.raises(ValueError, match=r"dout has shape \(2, 4\) but the layer's output has shape \(4, 2\)"):
+    with pytest.raises(ValueError, match=r"dout must have shape \(N, out_features\) = \(4, 2\), got \(2, 4\)"):
         linear_backward(np.zeros((2, 4)), cache)
 
 

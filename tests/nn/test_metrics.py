@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from dlbook.nn.metrics import (
     accuracy,
     confusion_matrix,
-    error_decomposition,
     f1,
     fbeta,
     precision,
@@ -197,7 +196,7 @@ def test_inputs_are_not_modified():
 
 @pytest.mark.parametrize("y_true, y_pred, kw, error, match", [
     ([0, 1, 1], [0, 1], {}, ValueError, r"shape \(3,\) but y_pred has \(2,\)"),
-    ([[0, 1]], [[0, 1]], {}, ValueError, "must be 1-D"),
+    ([[0, 1]], [[0, 1]], {}, ValueError, "must have 1 dimension"),
     ([0, 1, 1], [0.2, 0.9, 0.7], {}, ValueError, "scores or probabilities"),
     ([], [], {}, ValueError, "empty"),
     ([0, 1, 2], [0, 1, 2], {}, ValueError, "at most two classes"),
@@ -218,37 +217,3 @@ def test_confusion_matrix_bad_labels():
         confusion_matrix([0, 1], [0, 1], labels=[0, 0, 1])
     with pytest.raises(ValueError, match="non-empty"):
         confusion_matrix([0, 1], [0, 1], labels=[])
-
-
-# ---------------------------------------------------------------------------------------------
-# Error decomposition (the course's worked numbers, computed by hand)
-# ---------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("human, train, dev, bias, variance, largest", [
-    (1.0, 8.0, 10.0, 7.0, 2.0, "avoidable_bias"),   # classifier A of the course
-    (7.5, 8.0, 10.0, 0.5, 2.0, "variance"),         # classifier B: same errors, noisier task
-    (0.5, 5.0, 6.0, 4.5, 1.0, "avoidable_bias"),    # medical-imaging example 1
-    (0.5, 1.0, 5.0, 0.5, 4.0, "variance"),          # medical-imaging example 2
-])
-def test_error_decomposition_course_examples(human, train, dev, bias, variance, largest):
-    gaps = error_decomposition(human, train, dev)
-    assert gaps["avoidable_bias"] == pytest.approx(bias)
-    assert gaps["variance"] == pytest.approx(variance)
-    assert gaps["largest"] == largest
-
-
-def test_error_decomposition_with_train_dev_and_test_telescopes():
-    gaps = error_decomposition(0.5, 2.0, 12.0, train_dev=3.0, test=12.5)
-    assert gaps["avoidable_bias"] == pytest.approx(1.5)
-    assert gaps["variance"] == pytest.approx(1.0)
-    assert gaps["data_mismatch"] == pytest.approx(9.0)
-    assert gaps["dev_overfitting"] == pytest.approx(0.5)
-    assert gaps["largest"] == "data_mismatch"
-    assert gaps["avoidable_bias"] + gaps["variance"] + gaps["data_mismatch"] == pytest.approx(12.0 - 0.5)
-
-
-def test_error_decomposition_errors():
-    with pytest.raises(ValueError, match="train error must be finite and >= 0"):
-        error_decomposition(1.0, -2.0, 3.0)
-    with pytest.raises(TypeError, match="dev error must be a real number"):
-        error_decomposition(1.0, 2.0, "3")

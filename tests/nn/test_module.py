@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 import torch
 
+from dlbook.nn.activation_layers import LeakyReLU, ReLU, Sigmoid, Tanh
 from dlbook.nn.linear import Linear
-from dlbook.nn.module import Layer, LeakyReLU, ReLU, Sequential, Sigmoid, Tanh
+from dlbook.nn.module import Layer, Sequential
 
 PAIRS = [(ReLU(), torch.nn.ReLU()), (Sigmoid(), torch.nn.Sigmoid()), (Tanh(), torch.nn.Tanh()),
          (LeakyReLU(0.2), torch.nn.LeakyReLU(0.2))]

@@ -10,8 +10,8 @@ import torch
 
 from dlbook.nn import optim
 from dlbook.nn.linear import Linear
-from dlbook.nn.optim_base import Optimizer
-from dlbook.nn.optim_torch import OPTIMIZER_NAMES
+from dlbook.nn.optim import OPTIMIZER_NAMES
+from dlbook.nn.optim_base import Optimizer, state_or_zeros, step_inputs
 
 
 def keywords(callable_, kinds):
@@ -135,3 +135,14 @@ def test_torch_raises_for_the_same_bad_values():
             getattr(optim, name)([np.zeros(1)], **bad)
     with pytest.raises(TypeError, match="betas"):
         torch.optim.SGD([torch.zeros(1, requires_grad=True)], betas=(0.9, 0.99))
+
+
+def test_step_inputs_and_state_or_zeros():
+    p, g = step_inputs(np.ones(2), np.zeros(2), {})
+    assert p.shape == g.shape == (2,)
+    with pytest.raises(TypeError, match="grad must be a floating-point array"):
+        step_inputs(np.ones(2), np.ones(2, dtype=int), {})
+    zeros = state_or_zeros({}, "exp_avg", np.ones(3))
+    assert zeros.tolist() == [0.0, 0.0, 0.0]
+    kept = np.ones(3)
+    assert state_or_zeros({"exp_avg": kept}, "exp_avg", np.ones(3)) is kept

@@ -7,8 +7,15 @@ from torch import nn
 
 from dlbook.nn.callbacks import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
 from dlbook.nn.checkpoint_torch import load_checkpoint
-from dlbook.nn.ticket_model_torch import TicketModel, make_ticket_data, ticket_loss
-from dlbook.nn.training_torch import accuracy_from_logits, evaluate, fit, predict, split_validation
+from dlbook.nn.examples.ticket_model_torch import TicketModel, make_ticket_data, ticket_loss
+from dlbook.nn.training_torch import (
+    accuracy_from_logits,
+    batch_indices,
+    evaluate,
+    fit,
+    predict,
+    split_validation,
+)
 
 
 def _data(n=90, seed=0):
@@ -141,9 +148,10 @@ def test_predict_matches_the_eval_forward_pass_and_restores_the_mode():
     assert model.training, "predict must restore training mode"
 
 
-@pytest.mark.parametrize("batch_size", [0, -3, 2.0, True])
-def test_predict_refuses_a_bad_batch_size(batch_size):
-    with pytest.raises(ValueError, match="batch_size"):
+@pytest.mark.parametrize("batch_size, error", [(0, ValueError), (-3, ValueError),
+                                               (2.0, TypeError), (True, TypeError)])
+def test_predict_refuses_a_bad_batch_size(batch_size, error):
+    with pytest.raises(error, match="batch_size"):
         predict(nn.Linear(4, 1), torch.ones(3, 4), batch_size=batch_size)
 
 
@@ -152,3 +160,13 @@ def test_predict_refuses_empty_or_non_tensor_input():
         predict(nn.Linear(4, 1), torch.ones(0, 4))
     with pytest.raises(TypeError, match="torch.Tensor"):
         predict(nn.Linear(4, 1), np.ones((3, 4)))
+
+
+def test_batch_indices_cover_every_row_once_and_follow_the_seed():
+    sizes = [len(b) for b in batch_indices(10, 4, rng=0)]
+    assert sizes == [4, 4, 2]
+    covered = torch.sort(torch.cat(batch_indices(10, 4, rng=0))).values
+    assert covered.tolist() == list(range(10))
+    assert [b.tolist() for b in batch_indices(5, 2, shuffle=False)] == [[0, 1], [2, 3], [4]]
+    g1, g2 = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
+    assert torch.equal(torch.cat(batch_indices(9, 2, rng=g1)), torch.cat(batch_indices(9, 2, rng=g2)))

@@ -7,27 +7,19 @@ r"""The course's functional-API models as ``torch.nn.Module``\ s (chapter :ref:`
 * :func:`make_ticket_data`: synthetic tickets with a hidden rule a model can learn (the course
   gives no data set), and :func:`ticket_loss`, the weighted sum of the two losses.
 
-There is no NumPy twin: the point of these models is the PyTorch way of writing them.
+A torch-only chapter fixture: the point of these models is the PyTorch way of writing them.
 """
 
 from __future__ import annotations
-
-import numbers
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from dlbook._checks import positive_int
+
 __all__ = ["TicketModel", "SharedEncoderPair", "make_ticket_data", "ticket_loss"]
-
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
 
 
 class TicketModel(nn.Module):
@@ -70,9 +62,9 @@ class TicketModel(nn.Module):
 
     def __init__(self, vocabulary_size=10000, num_tags=100, num_departments=4, hidden=64):
         super().__init__()
-        self.vocabulary_size = _positive_int("vocabulary_size", vocabulary_size)
-        self.num_tags = _positive_int("num_tags", num_tags)
-        n_dep, hidden = _positive_int("num_departments", num_departments), _positive_int("hidden", hidden)
+        self.vocabulary_size = positive_int(vocabulary_size, "vocabulary_size")
+        self.num_tags = positive_int(num_tags, "num_tags")
+        n_dep, hidden = positive_int(num_departments, "num_departments"), positive_int(hidden, "hidden")
         self.hidden = nn.Linear(2 * self.vocabulary_size + self.num_tags, hidden)
         self.priority = nn.Linear(hidden, 1)
         self.department = nn.Linear(hidden, n_dep)
@@ -122,7 +114,7 @@ class SharedEncoderPair(nn.Module):
 
     def __init__(self, in_features, hidden):
         super().__init__()
-        in_features, hidden = _positive_int("in_features", in_features), _positive_int("hidden", hidden)
+        in_features, hidden = positive_int(in_features, "in_features"), positive_int(hidden, "hidden")
         self.encoder = nn.Sequential(nn.Linear(in_features, hidden), nn.ReLU())
         self.head = nn.Linear(2 * hidden, 1)
 
@@ -161,8 +153,8 @@ def make_ticket_data(n, vocabulary_size=10000, num_tags=100, num_departments=4, 
     >>> bool(((d["priority"] > 0) & (d["priority"] < 1)).all())
     True
     """
-    n = _positive_int("n", n)
-    V, T, D = (_positive_int(k, v) for k, v in (("vocabulary_size", vocabulary_size),
+    n = positive_int(n, "n")
+    V, T, D = (positive_int(v, k) for k, v in (("vocabulary_size", vocabulary_size),
                                                   ("num_tags", num_tags), ("num_departments", num_departments)))
     if V < 20 * D + 10 or T < 10:
         raise ValueError(f"need vocabulary_size >= {20 * D + 10} and num_tags >= 10, got {V} and {T}")

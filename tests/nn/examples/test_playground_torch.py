@@ -8,7 +8,13 @@ import pytest
 import torch
 
 from dlbook.data.synthetic import playground_features
-from dlbook.nn.playground_torch import ACTIVATIONS, StackedMLP, plot_run, train
+from dlbook.nn.examples.playground_torch import (
+    evaluate_runs,
+    playground_data,
+    sgd_epoch,
+    train,
+)
+from dlbook.nn.examples.stacked_mlp_torch import StackedMLP
 
 F64 = dict(dtype=torch.float64, device="cpu")
 ALL = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
@@ -17,40 +23,6 @@ ALL = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 def penalty(net, l1, l2):
     ws = [m.weight for m in net if isinstance(m, torch.nn.Linear)]
     return l1 * sum(w.abs().sum() for w in ws) + 0.5 * l2 * sum((w**2).sum() for w in ws)
-
-
-# -- the stack against plain networks ------------------------------------------------------------
-@pytest.mark.parametrize("hidden", [(), (3,), (4, 2), (5, 1, 3)])
-@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
-@pytest.mark.parametrize("regression", [False, True])
-def test_stack_equals_members(hidden, activation, regression):
-    R, F = 3, 4
-    stack = StackedMLP(R, F, hidden, activation, regression, seeds=[0, 5, 9], **F64)
-    x = torch.randn(7, F, dtype=torch.float64)
-    t = torch.randn(7, dtype=torch.float64)
-    out = stack(x)  # (R, 7)
-    loss = (0.5 * (out - t) ** 2).mean(dim=1).sum()
-    grads = torch.autograd.grad(loss, list(stack.parameters()))
-    for r in range(R):
-        net = stack.member(r)
-        out_r = net(x).squeeze(-1)
-        torch.testing.assert_close(out[r], out_r, rtol=1e-12, atol=0, msg=f"run {r}: outputs differ")
-        g_r = torch.autograd.grad((0.5 * (out_r - t) ** 2).mean(), list(net.parameters()))
-        for k, (gw, gb) in enumerate(zip(g_r[0::2], g_r[1::2])):
-            torch.testing.assert_close(grads[k][r], gw, rtol=1e-10, atol=1e-14, msg=f"run {r}, layer {k}: weight gradient")
-            n_layers = len(stack.weights)
-            torch.testing.assert_close(grads[n_layers + k][r, 0], gb, rtol=1e-10, atol=1e-14, msg=f"run {r}, layer {k}: bias gradient")
-
-
-def test_initialisation_follows_the_playground_and_the_seed():
-    stack = StackedMLP(2, 7, (8, 8), "tanh", False, seeds=[3, 4], **F64)
-    alone = StackedMLP(1, 7, (8, 8), "tanh", False, seeds=[4], **F64)
-    for w, w_alone, b in zip(stack.weights, alone.weights, stack.biases):
-        assert w.min() >= -0.5 and w.max() < 0.5
-        assert w.std() > 0.2, "weights do not look like U(-0.5, 0.5) (sd 0.289)"
-        assert torch.all(b == 0.1)
-        torch.testing.assert_close(w[1], w_alone[0], rtol=0, atol=0)
-    assert not torch.equal(stack.weights[0][0], stack.weights[0][1])
 
 
 # -- the training step ---------------------------------------------------------------------------
@@ -147,6 +119,45 @@ def test_mlp_separates_what_a_linear_model_cannot(dataset):
     assert np.all(mlp.train_loss[:, -1] < mlp.train_loss[:, 0] / 5)
 
 
+# -- the three steps, one by one ------------------------------------------------------------------
+def test_playground_data_splits_one_shuffled_set():
+    data = playground_data("circles", n_samples=40, train_fraction=0.25, data_seed=3)
+    assert data.X_train.shape == (10, 2) and data.X_test.shape == (30, 2)
+    assert not data.regression and set(np.unique(data.t_train)) <= {-1.0, 1.0}
+    np.testing.assert_array_equal(data.t_test, 2.0 * data.y_test - 1.0)
+    again = playground_data("circles", n_samples=40, train_fraction=0.25, data_seed=3)
+    np.testing.assert_array_equal(again.X_train, data.X_train)
+    plane = playground_data("plane", n_samples=20)
+    assert plane.regression and np.array_equal(plane.t_train, plane.y_train)
+
+
+def test_sgd_epoch_with_one_batch_is_one_torch_sgd_step():
+    stack = StackedMLP(2, 2, (3,), "tanh", False, seeds=[0, 1], **F64)
+    x = torch.randn(6, 2, dtype=torch.float64)
+    t = torch.sign(torch.randn(6, dtype=torch.float64))
+    lr = torch.tensor([0.1, 0.5], dtype=torch.float64)
+    nets = [stack.member(r) for r in range(2)]
+    gens = [torch.Generator().manual_seed(s) for s in (0, 1)]
+    sgd_epoch(stack, x, t, lr, batch_size=6, generators=gens)
+    for r, net in enumerate(nets):
+        opt = torch.optim.SGD(net.parameters(), lr=float(lr[r]))
+        (0.5 * (net(x).squeeze(-1) - t) ** 2).mean().backward()
+        opt.step()
+        torch.testing.assert_close(stack.member(r)(x), net(x), rtol=1e-12, atol=1e-14)
+
+
+def test_evaluate_runs_is_the_mean_half_squared_error_and_the_sign_accuracy():
+    stack = StackedMLP(2, 2, (), "tanh", False, seeds=[0, 1], **F64)
+    x = torch.randn(9, 2, dtype=torch.float64)
+    t = torch.sign(torch.randn(9, dtype=torch.float64))
+    loss, acc = evaluate_runs(stack, x, t, regression=False)
+    with torch.no_grad():
+        out = stack(x)
+    np.testing.assert_allclose(loss, (0.5 * (out - t) ** 2).mean(dim=1).numpy(), rtol=1e-14)
+    np.testing.assert_allclose(acc, ((out >= 0) == (t > 0)).double().mean(dim=1).numpy())
+    assert np.isnan(evaluate_runs(stack, x, t, regression=True)[1]).all()
+
+
 # -- errors ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"dataset": "moons"}, ValueError, "moons"),
@@ -179,27 +190,6 @@ def test_bad_arguments(kwargs, error, match):
     args = {"dataset": "circles", "epochs": 0, "device": "cpu", **kwargs}
     with pytest.raises(error, match=match):
         train(**args)
-
-
-def test_stack_errors():
-    with pytest.raises(ValueError, match="one seed per run"):
-        StackedMLP(2, 2, (3,), "tanh", False, seeds=[0])
-    with pytest.raises(ValueError, match="swish"):
-        StackedMLP(1, 2, (3,), "swish", False, seeds=[0])
-
-
-def test_plot_run_rejects_a_missing_run_or_epoch():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    res = train("gaussians", hidden=(), epochs=0, seeds=[0, 1], device="cpu")
-    fig, ax = plt.subplots()
-    with pytest.raises(IndexError, match="2 run"):
-        plot_run(ax, res, run=2)
-    with pytest.raises(KeyError, match="epoch 3"):
-        plot_run(ax, res, epoch=3)
-    plt.close(fig)
 
 
 # -- the GPU gives the same numbers ---------------------------------------------------------------

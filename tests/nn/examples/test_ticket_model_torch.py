@@ -5,13 +5,13 @@ import pytest
 import torch
 from torch import nn
 
-from dlbook.nn.summary_torch import summary
-from dlbook.nn.ticket_model_torch import (
+from dlbook.nn.examples.ticket_model_torch import (
     SharedEncoderPair,
     TicketModel,
     make_ticket_data,
     ticket_loss,
 )
+from dlbook.nn.summary_torch import summary
 
 
 def dense(n_in, n_out):

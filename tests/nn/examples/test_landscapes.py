@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from torch.autograd.functional import hessian as torch_hessian
 from torch.autograd.functional import jacobian as torch_jacobian
 
-from dlbook.nn import landscapes as land
+from dlbook.nn.examples import landscapes as land
 
 C = torch.tensor([1.5, 2.25, 2.625], dtype=torch.float64)
 I = torch.arange(1, 4, dtype=torch.float64)
