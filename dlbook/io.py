@@ -117,7 +117,7 @@ def check_state_dict(state, expected, path="<state_dict>") -> None:
     >>> check_state_dict({"w": np.zeros(2)}, {"w": np.zeros(3)}, "a.npz")
     Traceback (most recent call last):
     ...
-    dlbook.io.CheckpointError: a.npz does not fit the model: w has shape (2,) in the file but (3,) in the model
+    dlbook.io.CheckpointError: a.npz does not fit the model: w has shape (2,) in the file ...
     """
     missing = [k for k in expected if k not in state]
     unexpected = [k for k in state if k not in expected]

@@ -154,9 +154,12 @@ def load_breast_cancer() -> Dataset:
     >>> d.X.shape, d.target_names, int((d.y == 0).sum())
     ((569, 30), ('malignant', 'benign'), 212)
     """
-    return _classification("breast_cancer", _sklearn_datasets().load_breast_cancer(),
-                           "Wisconsin Diagnostic Breast Cancer (Street, Wolberg & Mangasarian, 1993), "
-                           "via scikit-learn's bundled copy")
+    return _classification(
+        "breast_cancer",
+        _sklearn_datasets().load_breast_cancer(),
+        "Wisconsin Diagnostic Breast Cancer (Street, Wolberg & Mangasarian, 1993), "
+        "via scikit-learn's bundled copy",
+    )
 
 
 def load_iris() -> Dataset:
@@ -209,8 +212,11 @@ def load_wine() -> Dataset:
     >>> d.X.shape, np.bincount(d.y).tolist()
     ((178, 13), [59, 71, 48])
     """
-    return _classification("wine", _sklearn_datasets().load_wine(),
-                           "UCI wine recognition data (Forina et al.), via scikit-learn's bundled copy")
+    return _classification(
+        "wine",
+        _sklearn_datasets().load_wine(),
+        "UCI wine recognition data (Forina et al.), via scikit-learn's bundled copy",
+    )
 
 
 def load_diabetes(scaled: bool = True) -> Dataset:
@@ -251,11 +257,16 @@ def load_diabetes(scaled: bool = True) -> Dataset:
     """
     boolean(scaled, "scaled")
     bunch = _sklearn_datasets().load_diabetes(scaled=scaled)
-    return Dataset(name="diabetes", X=np.asarray(bunch.data, dtype=np.float64),
-                   y=np.asarray(bunch.target, dtype=np.float64),
-                   feature_names=tuple(str(f) for f in bunch.feature_names), target_names=None,
-                   task="regression", source="Diabetes data of Efron, Hastie, Johnstone & Tibshirani "
-                   "(2004), via scikit-learn's bundled copy")
+    return Dataset(
+        name="diabetes",
+        X=np.asarray(bunch.data, dtype=np.float64),
+        y=np.asarray(bunch.target, dtype=np.float64),
+        feature_names=tuple(str(f) for f in bunch.feature_names),
+        target_names=None,
+        task="regression",
+        source="Diabetes data of Efron, Hastie, Johnstone & Tibshirani "
+        "(2004), via scikit-learn's bundled copy",
+    )
 
 
 DATASETS = {
@@ -267,11 +278,13 @@ DATASETS = {
 }
 
 _GONE = {
-    "boston": "the Boston housing data was removed from scikit-learn (deprecated in 1.0, gone in 1.2) "
-              "because one of its features was built on a racially charged assumption; "
-              "use 'diabetes' for a small regression problem",
-    "mnist": "MNIST is not bundled with scikit-learn (it needs a download); 'digits' is the offline "
-             "8x8 counterpart",
+    "boston": "the Boston housing data was removed from scikit-learn (deprecated in 1.0, gone in "
+    "1.2) "
+    "because one of its features was built on a racially charged assumption; "
+    "use 'diabetes' for a small regression problem",
+    "mnist": "MNIST is not bundled with scikit-learn (it needs a download); 'digits' is the "
+    "offline "
+    "8x8 counterpart",
 }
 
 

@@ -45,7 +45,8 @@ def _set_size(value, n, name) -> int:
 
 
 def _class_sorted_order(y, rng):
-    """Indices grouped by class (classes in sorted order), shuffled within each class if rng is given."""
+    """Indices grouped by class (classes in sorted order), shuffled within each class if rng is
+    given."""
     base = rng.permutation(y.size) if rng is not None else np.arange(y.size)
     return base[np.argsort(y[base], kind="stable")]
 
@@ -124,7 +125,11 @@ def train_dev_test_split(n_samples, dev=0.1, test=0.1, *, stratify=None, shuffle
     rng = np.random.default_rng(seed) if shuffle else None
     if y is None:
         order = rng.permutation(n) if rng is not None else np.arange(n)
-        train, dev_idx, test_idx = order[: n - n_test - n_dev], order[n - n_test - n_dev: n - n_test], order[n - n_test:]
+        train, dev_idx, test_idx = (
+            order[: n - n_test - n_dev],
+            order[n - n_test - n_dev : n - n_test],
+            order[n - n_test :],
+        )
     else:
         order = _class_sorted_order(y, rng)  # (n,) grouped by class
         in_test = _every_kth(n, n_test)
@@ -224,8 +229,9 @@ def k_fold(n_samples, n_splits=5, *, stratify=None, shuffle=False, seed=None):
                           f"n_splits={n_splits}", UserWarning, stacklevel=2)
         C = counts.size
         dealt = np.sort(code)  # (n,) class-sorted labels dealt to folds 0, 1, ..., K-1, 0, ...
-        alloc = np.bincount(dealt * n_splits + np.arange(n) % n_splits,
-                            minlength=C * n_splits).reshape(C, n_splits)  # (C, K) examples per class per fold
+        alloc = np.bincount(
+            dealt * n_splits + np.arange(n) % n_splits, minlength=C * n_splits
+        ).reshape(C, n_splits)  # (C, K) examples per class per fold
         by_class = np.argsort(code, kind="stable")  # data order within each class
         if rng is not None:
             by_class = _class_sorted_order(code, rng)

@@ -131,7 +131,9 @@ def circles(n_samples: int = 500, noise: float = 0.0, rng=None):
     """
     n, rng, noise = _n(n_samples, even=True), generator(rng), real_value(noise, "noise", low=0.0)
     radius = 5.0
-    r = np.concatenate([rng.uniform(0, 0.5 * radius, n // 2), rng.uniform(0.7 * radius, radius, n // 2)])
+    r = np.concatenate(
+        [rng.uniform(0, 0.5 * radius, n // 2), rng.uniform(0.7 * radius, radius, n // 2)]
+    )
     phi = rng.uniform(0, 2 * np.pi, n)
     X = np.stack([r * np.sin(phi), r * np.cos(phi)], axis=1)  # (n, 2)
     shifted = X + noise * rng.uniform(-radius, radius, (n, 2))

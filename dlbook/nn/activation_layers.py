@@ -70,7 +70,8 @@ class ReLU(_Elementwise):
 
 
 class Sigmoid(_Elementwise):
-    r"""Sigmoid layer: :math:`\sigma(x)` forward, :math:`\text{dout}\cdot\sigma(x)(1-\sigma(x))` backward.
+    r"""Sigmoid layer: :math:`\sigma(x)` forward, :math:`\text{dout}\cdot\sigma(x)(1-\sigma(x))`
+    backward.
 
     See Also
     --------
@@ -213,7 +214,8 @@ class SELU(_Elementwise):
 
 
 class Softplus(_Elementwise):
-    r"""Softplus layer: :math:`\frac{1}{\beta}\log(1 + e^{\beta x})`, backward :math:`\text{dout}\cdot\sigma(\beta x)`.
+    r"""Softplus layer: :math:`\frac{1}{\beta}\log(1 + e^{\beta x})`, backward
+    :math:`\text{dout}\cdot\sigma(\beta x)`.
 
     Parameters
     ----------
@@ -259,7 +261,8 @@ class Softplus(_Elementwise):
 
 
 class Hardsigmoid(_Elementwise):
-    r"""Hard sigmoid layer, torch's definition :math:`\mathrm{relu6}(x + 3)/6 = \operatorname{clip}(x/6 + 1/2, 0, 1)`.
+    r"""Hard sigmoid layer, torch's definition :math:`\mathrm{relu6}(x + 3)/6 =
+    \operatorname{clip}(x/6 + 1/2, 0, 1)`.
 
     Backward: :math:`\text{dout}/6` for :math:`-3 < x < 3`, else 0. (The older Keras 2 slope
     0.2 is available as ``activations.hard_sigmoid(x, slope=0.2)``, not as this layer.)
@@ -282,7 +285,8 @@ class Hardsigmoid(_Elementwise):
 
 
 class PReLU(Layer):
-    r"""Parametric ReLU layer: :math:`x` for :math:`x > 0`, else :math:`a_c x` with learned :math:`a`.
+    r"""Parametric ReLU layer: :math:`x` for :math:`x > 0`, else :math:`a_c x` with learned
+    :math:`a`.
 
     Parameters
     ----------
@@ -413,7 +417,8 @@ class RReLU(Layer):
 
 
 class Softmax(Layer):
-    r"""Softmax layer along ``dim``; backward is the Jacobian-vector product :math:`y \odot (g - \langle g, y\rangle)`.
+    r"""Softmax layer along ``dim``; backward is the Jacobian-vector product :math:`y \odot (g -
+    \langle g, y\rangle)`.
 
     Parameters
     ----------

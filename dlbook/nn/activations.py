@@ -150,7 +150,8 @@ def leaky_relu(x, negative_slope=0.01):
 
     See Also
     --------
-    dlbook.nn.activations_torch.leaky_relu, leaky_relu_derivative, dlbook.nn.parametric_relu.prelu, :ref:`ch-activations`
+    dlbook.nn.activations_torch.leaky_relu, leaky_relu_derivative, dlbook.nn.parametric_relu.prelu,
+    :ref:`ch-activations`
 
     Examples
     --------

@@ -4,7 +4,8 @@ Batch norm standardizes each channel over the batch and then applies a learned s
 
 .. math::
 
-    \hat x = \frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \qquad y = \gamma \odot \hat x + \beta ,
+    \hat x = \frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \qquad
+    y = \gamma \odot \hat x + \beta ,
 
 with the mean :math:`\mu_B` and the (biased) variance :math:`\sigma_B^2` of the batch, per
 feature, in training, and running averages of them in evaluation.  Names and conventions are
@@ -149,7 +150,10 @@ def batch_norm_forward(x, weight=None, bias=None, running_mean=None, running_var
     weight, bias = _check_vector(weight, C, "weight"), _check_vector(bias, C, "bias")
     if training:
         if np.prod([x.shape[a] for a in axes]) < 2:
-            raise ValueError(f"batch norm in training needs more than 1 value per channel, got x of shape {x.shape}")
+            raise ValueError(
+                "batch norm in training needs more than 1 value per channel, got x of shape "
+                f"{x.shape}"
+            )
         mean, var = x.mean(axis=axes), x.var(axis=axes)  # (C,), biased
     else:
         if running_mean is None or running_var is None:
@@ -203,7 +207,9 @@ def batch_norm_backward(dout, cache):
     xhat, invstd, weight, axes, training = cache
     dout = real_array(dout, "dout").astype(float, copy=False)
     if dout.shape != xhat.shape:
-        raise ValueError(f"dout has shape {dout.shape} but the forward input had shape {xhat.shape}")
+        raise ValueError(
+            f"dout has shape {dout.shape} but the forward input had shape {xhat.shape}"
+        )
     _, bshape = _bn_axes(xhat)
     dweight = (dout * xhat).sum(axis=axes)  # (C,)
     dbias = dout.sum(axis=axes)  # (C,)

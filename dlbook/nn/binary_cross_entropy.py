@@ -94,7 +94,8 @@ def binary_cross_entropy_grad(y_true, y_pred, eps=1e-7):
 
 
 def binary_cross_entropy_with_logits(y_true, logits):
-    r"""Binary cross-entropy computed from logits :math:`z` (the stable default), mean over elements.
+    r"""Binary cross-entropy computed from logits :math:`z` (the stable default), mean over
+    elements.
 
     Parameters
     ----------

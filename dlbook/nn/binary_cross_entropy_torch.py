@@ -23,7 +23,8 @@ __all__ = [
 
 def binary_cross_entropy(y_true, y_pred, eps=1e-7):
     r"""Binary cross-entropy of probabilities with the floor ``eps`` inside each log, mean over
-    elements: :math:`-\frac{1}{M}\sum_i[y_i\ln\max(\hat y_i,\varepsilon)+(1-y_i)\ln\max(1-\hat y_i,\varepsilon)]`.
+    elements: :math:`-\frac{1}{M}\sum_i[y_i\ln\max(\hat y_i,\varepsilon)
+    +(1-y_i)\ln\max(1-\hat y_i,\varepsilon)]`.
 
     See Also
     --------

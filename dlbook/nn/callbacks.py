@@ -1,4 +1,5 @@
-r"""Callbacks for the training loops: hooks that watch or steer training (chapter :ref:`ch-pytorch-models`).
+r"""Callbacks for the training loops: hooks that watch or steer training (chapter
+:ref:`ch-pytorch-models`).
 
 The same callback objects work with the NumPy loop (:func:`dlbook.nn.training.fit`) and the
 PyTorch loop (:func:`dlbook.nn.training_torch.fit`): a loop hands every callback a
@@ -111,7 +112,8 @@ class Callback:
 
 
 class History(Callback):
-    """Record every epoch's logs: ``history["loss"]``, ``history["val_loss"]``, ``history["lr"]``, ...
+    """Record every epoch's logs: ``history["loss"]``, ``history["val_loss"]``, ``history["lr"]``,
+    ...
 
     The loops add one as the first callback and return it.
 
@@ -258,15 +260,20 @@ class EarlyStopping(Callback):
         self.wait += 1
         if self.wait >= self.patience:
             self.stop_training, self.stopped_epoch = True, epoch
-            _say(self.verbose, f"EarlyStopping: epoch {epoch + 1}: {self.monitor} has not improved "
-                               f"for {self.wait} epochs (best {self.best:.4f} at epoch "
-                               f"{self.best_epoch + 1 if self.best_epoch is not None else '-'}); stopping")
+            _say(
+                self.verbose,
+                f"EarlyStopping: epoch {epoch + 1}: {self.monitor} has not improved "
+                f"for {self.wait} epochs (best {self.best:.4f} at epoch "
+                f"{self.best_epoch + 1 if self.best_epoch is not None else '-'}); stopping",
+            )
 
     def on_train_end(self, logs=None):
         if (self.restore_best_weights and self.best_weights is not None
                 and self.best_epoch != self.last_epoch):
             self.context.load_state_dict(self.best_weights)
-            _say(self.verbose, f"EarlyStopping: restored the weights of epoch {self.best_epoch + 1}")
+            _say(
+                self.verbose, f"EarlyStopping: restored the weights of epoch {self.best_epoch + 1}"
+            )
 
 
 class ModelCheckpoint(Callback):

@@ -96,7 +96,7 @@ def load_checkpoint(path, expected=None, map_location="cpu"):
     >>> load_checkpoint(p, expected={"w": torch.zeros(3)})
     Traceback (most recent call last):
     ...
-    dlbook.io.CheckpointError: .../small.pt does not fit the model: w has shape (2,) in the file but (3,) in the model
+    dlbook.io.CheckpointError: .../small.pt does not fit the model: w has shape (2,) in the file ...
     """
     path = os.fspath(path)
     if not os.path.exists(path):

@@ -34,7 +34,8 @@ def grad_norm(grads, norm_type=2.0) -> float:
     -------
     float
         :math:`\big(\sum_i \lVert g_i\rVert_p^p\big)^{1/p} = \big\lVert(\lVert g_1\rVert_p,
-        \dots, \lVert g_k\rVert_p)\big\rVert_p`; for :math:`p=\infty`, :math:`\max_i\max\lvert g_i\rvert`.
+        \dots, \lVert g_k\rVert_p)\big\rVert_p`; for :math:`p=\infty`,
+        :math:`\max_i\max\lvert g_i\rvert`.
 
     Examples
     --------
@@ -68,7 +69,8 @@ def clip_grad_norm(grads, max_norm, norm_type=2.0, error_if_nonfinite=False):
     Returns
     -------
     clipped : list of ndarray
-        :math:`c\,g_i` with :math:`c = \min\big(1, \frac{\text{max\_norm}}{\lVert g\rVert + 10^{-6}}\big)`.
+        :math:`c\,g_i` with
+        :math:`c = \min\big(1, \frac{\text{max\_norm}}{\lVert g\rVert + 10^{-6}}\big)`.
     total_norm : float
         :math:`\lVert g\rVert` before clipping (see :func:`grad_norm`).
 

@@ -85,7 +85,8 @@ def kl_divergence(p, q):
     .. math::
         D_{KL} = \frac{1}{N}\sum_n\sum_c p_{nc}\ln\frac{p_{nc}}{q_{nc}}
                = \underbrace{-\frac{1}{N}\sum_{n,c} p_{nc}\ln q_{nc}}_{\text{cross-entropy}}
-                 - \underbrace{\Bigl(-\frac{1}{N}\sum_{n,c} p_{nc}\ln p_{nc}\Bigr)}_{\text{entropy } H(P)}
+                 - \underbrace{\Bigl(-\frac{1}{N}\sum_{n,c} p_{nc}\ln p_{nc}\Bigr)}_{
+                   \text{entropy } H(P)}
 
     Its gradient with respect to ``q`` is that of the cross-entropy, since :math:`H(P)` does not
     depend on ``q``.
@@ -163,7 +164,9 @@ def categorical_cross_entropy_grad(y_true, y_pred, eps=1e-7):
 def _sparse_pair(y_true, y_pred):
     t = np.asarray(y_true)
     if t.dtype.kind not in "iu":
-        raise TypeError(f"sparse labels y_true must be integers (class indices), got dtype {t.dtype}")
+        raise TypeError(
+            f"sparse labels y_true must be integers (class indices), got dtype {t.dtype}"
+        )
     p = finite_array(y_pred, "y_pred", min_ndim=1, nonempty=True)
     if p.ndim != 2 or t.shape != (p.shape[0],):
         raise ValueError(f"y_true has shape {t.shape} but y_pred has {p.shape}; sparse labels need "

@@ -120,11 +120,15 @@ def categorical_cross_entropy_grad(y_true, y_pred, eps=1e-7):
 def _sparse_pair(y_true, y_pred):
     t = torch.as_tensor(y_true)
     if t.dtype not in _INTEGER_DTYPES:
-        raise TypeError(f"sparse labels y_true must be integers (class indices), got dtype {t.dtype}")
+        raise TypeError(
+            f"sparse labels y_true must be integers (class indices), got dtype {t.dtype}"
+        )
     p = real_tensor(y_pred, "y_pred")
     if p.dim() != 2 or t.shape != (p.shape[0],):
-        raise ValueError(f"y_true has shape {tuple(t.shape)} but y_pred has {tuple(p.shape)}; sparse "
-                         "labels need y_pred of shape (N, C) and y_true of shape (N,)")
+        raise ValueError(
+            f"y_true has shape {tuple(t.shape)} but y_pred has {tuple(p.shape)}; sparse "
+            "labels need y_pred of shape (N, C) and y_true of shape (N,)"
+        )
     if t.device != p.device:
         raise ValueError(f"y_true is on {t.device} but y_pred is on {p.device}")
     if int(t.min()) < 0 or int(t.max()) >= p.shape[1]:

@@ -119,7 +119,8 @@ def numerical_gradient(f, param, eps=1e-6):
 
 
 def relative_error(a, b):
-    r"""Relative error :math:`\lVert a-b \rVert_2 / (\lVert a \rVert_2 + \lVert b \rVert_2)`; 0 if both are 0.
+    r"""Relative error :math:`\lVert a-b \rVert_2 / (\lVert a \rVert_2 + \lVert b \rVert_2)`; 0 if
+    both are 0.
 
     Parameters
     ----------
@@ -181,7 +182,8 @@ def gradient_errors(f, params, grads, eps=1e-6):
 
     Examples
     --------
-    :math:`f = w^\top x + b` has :math:`\partial f/\partial w = x`, :math:`\partial f/\partial b = 1`;
+    :math:`f = w^\top x + b` has :math:`\partial f/\partial w = x`, :math:`\partial f/\partial b =
+    1`;
     a wrong bias gradient of 2 gives :math:`|2-1|/(2+1) = 1/3`:
 
     >>> w, b, x = np.array([0.5, -1.0]), np.array([0.2]), np.array([3.0, 4.0])

@@ -303,7 +303,8 @@ def _std_kaiming(shape, a, mode, nonlinearity):
 
 
 def xavier_uniform(shape, gain=1.0, rng=None) -> np.ndarray:
-    r"""Glorot/Xavier uniform: :math:`U[-a, a]`, :math:`a = g\sqrt{6/(\text{fan\_in}+\text{fan\_out})}`.
+    r"""Glorot/Xavier uniform: :math:`U[-a, a]`, :math:`a =
+    g\sqrt{6/(\text{fan\_in}+\text{fan\_out})}`.
 
     Keras's default kernel initializer (``glorot_uniform``).
 
@@ -323,7 +324,8 @@ def xavier_uniform(shape, gain=1.0, rng=None) -> np.ndarray:
 
 
 def xavier_normal(shape, gain=1.0, rng=None) -> np.ndarray:
-    r"""Glorot/Xavier normal: :math:`\mathcal N(0, \sigma^2)`, :math:`\sigma = g\sqrt{2/(\text{fan\_in}+\text{fan\_out})}`.
+    r"""Glorot/Xavier normal: :math:`\mathcal N(0, \sigma^2)`, :math:`\sigma =
+    g\sqrt{2/(\text{fan\_in}+\text{fan\_out})}`.
 
     See Also
     --------
@@ -379,11 +381,14 @@ def kaiming_normal(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=N
     >>> round(float(w.std()), 3)
     0.1
     """
-    return generator(rng).normal(0.0, _std_kaiming(shape, a, mode, nonlinearity), size=_shape(shape))
+    return generator(rng).normal(
+        0.0, _std_kaiming(shape, a, mode, nonlinearity), size=_shape(shape)
+    )
 
 
 def lecun_uniform(shape, rng=None) -> np.ndarray:
-    r"""LeCun uniform: :math:`U[-b, b]` with :math:`b = \sqrt{3/\text{fan\_in}}` (variance 1/fan_in).
+    r"""LeCun uniform: :math:`U[-b, b]` with :math:`b = \sqrt{3/\text{fan\_in}}` (variance
+    1/fan_in).
 
     torch has no function of this name; it is ``kaiming_uniform_(w, nonlinearity="linear")``.
 
@@ -397,7 +402,8 @@ def lecun_uniform(shape, rng=None) -> np.ndarray:
 
 
 def lecun_normal(shape, rng=None) -> np.ndarray:
-    r"""LeCun normal: :math:`\mathcal N(0, 1/\text{fan\_in})`, torch's ``kaiming_normal_(w, nonlinearity="linear")``.
+    r"""LeCun normal: :math:`\mathcal N(0, 1/\text{fan\_in})`, torch's ``kaiming_normal_(w,
+    nonlinearity="linear")``.
 
     Keras's ``lecun_normal`` draws from a truncated normal rescaled to the same variance.
 

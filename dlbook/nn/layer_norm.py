@@ -146,7 +146,9 @@ def layer_norm_backward(dout, cache):
     xhat, invstd, weight, axes = cache
     dout = real_array(dout, "dout").astype(float, copy=False)
     if dout.shape != xhat.shape:
-        raise ValueError(f"dout has shape {dout.shape} but the forward input had shape {xhat.shape}")
+        raise ValueError(
+            f"dout has shape {dout.shape} but the forward input had shape {xhat.shape}"
+        )
     lead = tuple(range(xhat.ndim - len(axes)))
     dweight = (dout * xhat).sum(axis=lead)
     dbias = dout.sum(axis=lead)
@@ -203,4 +205,5 @@ class LayerNorm(Layer):
         return dx
 
     def __repr__(self):
-        return f"LayerNorm({self.normalized_shape}, eps={self.eps}, elementwise_affine={bool(self.params)})"
+        return (f"LayerNorm({self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={bool(self.params)})")

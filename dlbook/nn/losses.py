@@ -43,7 +43,9 @@ def mse(y_true, y_pred):
 
     Notes
     -----
-    .. math:: L = \frac{1}{M}\sum_{i=1}^{M} (\hat y_i - y_i)^2, \qquad M = \text{number of elements.}
+    .. math:: L = \frac{1}{M}\sum_{i=1}^{M} (\hat y_i - y_i)^2
+
+    with :math:`M` the number of elements.
 
     See Also
     --------
@@ -97,7 +99,8 @@ def mae(y_true, y_pred):
 
 
 def mae_grad(y_true, y_pred):
-    r"""Gradient of :func:`mae`: :math:`\operatorname{sign}(\hat y_i - y_i)/M` (0 at a tie, as torch).
+    r"""Gradient of :func:`mae`: :math:`\operatorname{sign}(\hat y_i - y_i)/M` (0 at a tie, as
+    torch).
 
     See Also
     --------
@@ -284,7 +287,8 @@ def cost_profit_loss(y_true, y_pred, *, cost, profit):
 
 
 def cost_profit_loss_grad(y_true, y_pred, *, cost, profit):
-    r"""Gradient of :func:`cost_profit_loss`: ``cost/M`` where :math:`\hat y > y`, else ``-profit/M``.
+    r"""Gradient of :func:`cost_profit_loss`: ``cost/M`` where :math:`\hat y > y`, else
+    ``-profit/M``.
 
     See Also
     --------

@@ -264,7 +264,8 @@ def dice_loss(y_true, y_pred, smooth=1.0):
 
     Examples
     --------
-    >>> float(dice_loss(torch.tensor([[1., 1., 0., 0.]]), torch.tensor([[1., 0., 1., 0.]]), smooth=0))
+    >>> t, p = torch.tensor([[1., 1., 0., 0.]]), torch.tensor([[1., 0., 1., 0.]])
+    >>> float(dice_loss(t, p, smooth=0))
     0.5
     """
     _, _, inter, total = _dice_parts(y_true, y_pred, smooth)

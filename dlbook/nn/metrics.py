@@ -241,7 +241,8 @@ def precision_recall_fbeta(y_true, y_pred, *, beta=1.0, average="binary", pos_la
         P_k = \frac{\mathrm{TP}_k}{\mathrm{TP}_k + \mathrm{FP}_k}, \qquad
         R_k = \frac{\mathrm{TP}_k}{\mathrm{TP}_k + \mathrm{FN}_k}, \qquad
         F_{\beta,k} = \frac{(1+\beta^2) P_k R_k}{\beta^2 P_k + R_k}
-                  = \frac{(1+\beta^2)\mathrm{TP}_k}{(1+\beta^2)\mathrm{TP}_k + \beta^2\mathrm{FN}_k + \mathrm{FP}_k}.
+                  = \frac{(1+\beta^2)\mathrm{TP}_k}
+                    {(1+\beta^2)\mathrm{TP}_k + \beta^2\mathrm{FN}_k + \mathrm{FP}_k}.
 
     The code uses the last form: it needs no precision or recall first and is defined whenever
     the class occurs at all. For single-label data micro-averaged precision, recall and F all
@@ -316,7 +317,8 @@ def precision_recall_fbeta(y_true, y_pred, *, beta=1.0, average="binary", pos_la
 
 
 def precision(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_division=0.0):
-    r"""Precision :math:`\mathrm{TP}/(\mathrm{TP}+\mathrm{FP})`: of the predicted positives, the share that are right.
+    r"""Precision :math:`\mathrm{TP}/(\mathrm{TP}+\mathrm{FP})`: of the predicted positives, the
+    share that are right.
 
     Parameters and averaging as in :func:`precision_recall_fbeta`.
 
@@ -337,7 +339,8 @@ def precision(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zer
 
 
 def recall(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_division=0.0):
-    r"""Recall :math:`\mathrm{TP}/(\mathrm{TP}+\mathrm{FN})`: of the true positives, the share that are found.
+    r"""Recall :math:`\mathrm{TP}/(\mathrm{TP}+\mathrm{FN})`: of the true positives, the share that
+    are found.
 
     Parameters and averaging as in :func:`precision_recall_fbeta`.
 
@@ -358,7 +361,8 @@ def recall(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_d
 
 
 def fbeta(y_true, y_pred, *, beta, average="binary", pos_label=1, labels=None, zero_division=0.0):
-    r"""F-beta score, :math:`(1+\beta^2)PR/(\beta^2 P + R)`: recall counts :math:`\beta` times as much as precision.
+    r"""F-beta score, :math:`(1+\beta^2)PR/(\beta^2 P + R)`: recall counts :math:`\beta` times as
+    much as precision.
 
     Parameters and averaging as in :func:`precision_recall_fbeta`.
 

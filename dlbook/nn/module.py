@@ -165,7 +165,10 @@ class Sequential(Layer):
     def __init__(self, *layers):
         super().__init__()
         for i, layer in enumerate(layers):
-            if not (callable(getattr(layer, "forward", None)) and callable(getattr(layer, "backward", None))):
+            if not (
+                callable(getattr(layer, "forward", None))
+                and callable(getattr(layer, "backward", None))
+            ):
                 raise TypeError(f"layer {i} ({type(layer).__name__}) has no forward()/backward() "
                                 "methods")
         self.layers = list(layers)

@@ -118,7 +118,8 @@ def trajectory(optimizer, grad_fn: Callable, x0, steps: int, *,
 
 # -- Thin classes: torch's constructor, in-place updates ---------------------------------------
 class SGD(Optimizer):
-    """NumPy twin of ``torch.optim.SGD``: the update of :func:`~dlbook.nn.optim_sgd.sgd_step`, applied in place.
+    """NumPy twin of ``torch.optim.SGD``: the update of :func:`~dlbook.nn.optim_sgd.sgd_step`,
+    applied in place.
 
     Parameters
     ----------
@@ -147,7 +148,8 @@ class SGD(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """NumPy twin of ``torch.optim.Adagrad``: :func:`~dlbook.nn.optim_sgd.adagrad_step`, applied in place.
+    """NumPy twin of ``torch.optim.Adagrad``: :func:`~dlbook.nn.optim_sgd.adagrad_step`, applied in
+    place.
 
     See Also
     --------
@@ -169,7 +171,8 @@ class Adagrad(Optimizer):
 
 
 class Adadelta(Optimizer):
-    """NumPy twin of ``torch.optim.Adadelta``: :func:`~dlbook.nn.optim_sgd.adadelta_step`, applied in place.
+    """NumPy twin of ``torch.optim.Adadelta``: :func:`~dlbook.nn.optim_sgd.adadelta_step`, applied
+    in place.
 
     See Also
     --------
@@ -189,7 +192,8 @@ class Adadelta(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """NumPy twin of ``torch.optim.RMSprop``: :func:`~dlbook.nn.optim_sgd.rmsprop_step`, applied in place.
+    """NumPy twin of ``torch.optim.RMSprop``: :func:`~dlbook.nn.optim_sgd.rmsprop_step`, applied in
+    place.
 
     See Also
     --------
@@ -211,7 +215,8 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
-    """NumPy twin of ``torch.optim.Adam``: :func:`~dlbook.nn.optim_adam.adam_step`, applied in place.
+    """NumPy twin of ``torch.optim.Adam``: :func:`~dlbook.nn.optim_adam.adam_step`, applied in
+    place.
 
     Parameters
     ----------
@@ -240,7 +245,8 @@ class Adam(Optimizer):
 
 
 class AdamW(Optimizer):
-    """NumPy twin of ``torch.optim.AdamW``: :func:`~dlbook.nn.optim_adam.adamw_step`, applied in place.
+    """NumPy twin of ``torch.optim.AdamW``: :func:`~dlbook.nn.optim_adam.adamw_step`, applied in
+    place.
 
     See Also
     --------
@@ -262,7 +268,8 @@ class AdamW(Optimizer):
 
 
 class Adamax(Optimizer):
-    """NumPy twin of ``torch.optim.Adamax``: :func:`~dlbook.nn.optim_adam.adamax_step`, applied in place.
+    """NumPy twin of ``torch.optim.Adamax``: :func:`~dlbook.nn.optim_adam.adamax_step`, applied in
+    place.
 
     See Also
     --------
@@ -282,7 +289,8 @@ class Adamax(Optimizer):
 
 
 class NAdam(Optimizer):
-    """NumPy twin of ``torch.optim.NAdam``: :func:`~dlbook.nn.optim_adam.nadam_step`, applied in place.
+    """NumPy twin of ``torch.optim.NAdam``: :func:`~dlbook.nn.optim_adam.nadam_step`, applied in
+    place.
 
     See Also
     --------

@@ -64,8 +64,16 @@ def adam_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weig
     >>> new   # the first step has size lr (up to eps): m_hat = 2, v_hat = 4
     array([0.9])
     """
-    check_hyperparameters(dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                      decoupled_weight_decay=decoupled_weight_decay))
+    check_hyperparameters(
+        dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
+    )
     p, g = step_inputs(param, grad, state)
     beta1, beta2 = betas
     step = state.get("step", 0) + 1

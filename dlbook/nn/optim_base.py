@@ -4,7 +4,8 @@ r"""What every optimizer of :mod:`dlbook.nn` shares: argument checks and the ``O
 The update rules live in :mod:`dlbook.nn.optim_sgd` (SGD, Adagrad, Adadelta, RMSprop) and
 :mod:`dlbook.nn.optim_adam` (Adam, AdamW, Adamax, NAdam), written as pure functions
 ``xxx_step(param, grad, state, **hyper) -> (new_param, new_state)``; the classes that wrap them
-and the conventions are in :mod:`dlbook.nn.optim`. This module holds what those functions have in common: the check of
+and the conventions are in :mod:`dlbook.nn.optim`. This module holds what those functions have in
+common: the check of
 every hyperparameter against the range torch allows, the check of ``param``, ``grad`` and
 ``state``, and :class:`Optimizer`, the base of the thin classes that wrap the functions and
 update the caller's arrays in place.

@@ -213,7 +213,9 @@ def rmsprop_step(param, grad, state, *, lr=1e-2, alpha=0.99, eps=1e-8, weight_de
     if weight_decay != 0:
         g = g + weight_decay * p
     new = dict(state, step=state.get("step", 0) + 1)
-    new["square_avg"] = square_avg = alpha * state_or_zeros(state, "square_avg", p) + (1 - alpha) * (g * g)
+    new["square_avg"] = square_avg = alpha * state_or_zeros(state, "square_avg", p) + (
+        1 - alpha
+    ) * (g * g)
     if centered:
         grad_avg = state_or_zeros(state, "grad_avg", p)
         new["grad_avg"] = grad_avg = grad_avg + (1 - alpha) * (g - grad_avg)
@@ -221,6 +223,8 @@ def rmsprop_step(param, grad, state, *, lr=1e-2, alpha=0.99, eps=1e-8, weight_de
     else:
         avg = np.sqrt(square_avg) + eps
     if momentum > 0:
-        new["momentum_buffer"] = buf = momentum * state_or_zeros(state, "momentum_buffer", p) + g / avg
+        new["momentum_buffer"] = buf = (
+            momentum * state_or_zeros(state, "momentum_buffer", p) + g / avg
+        )
         return p - lr * buf, new
     return p - lr * (g / avg), new

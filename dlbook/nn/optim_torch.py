@@ -40,7 +40,8 @@ OPTIMIZER_NAMES = ("SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "Ad
 
 
 def _scalar_dtype() -> torch.dtype:
-    """The dtype torch.optim gives ``step`` and ``mu_product``: float64 only if it is the default."""
+    """The dtype torch.optim gives ``step`` and ``mu_product``: float64 only if it is the
+    default."""
     return torch.float64 if torch.get_default_dtype() == torch.float64 else torch.float32
 
 

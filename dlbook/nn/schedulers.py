@@ -265,7 +265,9 @@ class ReduceLROnPlateau:
         current, lrs = float(metric), [float(lr) for lr in lrs]
         if isinstance(self.min_lr, list):
             if len(self.min_lr) != len(lrs):
-                raise ValueError(f"min_lr has {len(self.min_lr)} entries for {len(lrs)} parameter groups")
+                raise ValueError(
+                    f"min_lr has {len(self.min_lr)} entries for {len(lrs)} parameter groups"
+                )
             min_lrs = self.min_lr
         else:
             min_lrs = [self.min_lr] * len(lrs)

@@ -90,7 +90,11 @@ def inverse_time_decay(lr0: float, decay: float, step):
     >>> inverse_time_decay(0.1, 0.5, [0, 1, 2, 6])   # 0.1 / (1 + 0.5 i)
     array([0.1    , 0.06666667, 0.05    , 0.025   ])
     """
-    lr0, decay, i = real_value(lr0, "lr0", low=0.0), real_value(decay, "decay", low=0.0), _steps(step)
+    lr0, decay, i = (
+        real_value(lr0, "lr0", low=0.0),
+        real_value(decay, "decay", low=0.0),
+        _steps(step),
+    )
     return _out(lr0 / (1.0 + decay * i), i)
 
 
@@ -191,7 +195,11 @@ def cosine_decay(lr0: float, step, total_steps: int, lr_min: float = 0.0):
     >>> cosine_decay(1.0, [0, 50, 100, 150], total_steps=100)   # half-way: exactly 0.5
     array([1. , 0.5, 0. , 0. ])
     """
-    lr0, lr_min, i = real_value(lr0, "lr0", low=0.0), real_value(lr_min, "lr_min", low=0.0), _steps(step)
+    lr0, lr_min, i = (
+        real_value(lr0, "lr0", low=0.0),
+        real_value(lr_min, "lr_min", low=0.0),
+        _steps(step),
+    )
     total_steps = positive_int(total_steps, "total_steps")
     if lr_min > lr0:
         raise ValueError(f"lr_min ({lr_min}) must not exceed lr0 ({lr0})")

@@ -2,7 +2,8 @@ r"""Softmax, its Jacobian and its backward pass in NumPy (chapter :ref:`ch-activ
 
 Softmax is not element-wise: every output depends on every input along ``axis``, so its
 derivative is a matrix (:func:`softmax_jacobian`) and the backward pass a Jacobian-vector
-product (:func:`softmax_forward` keeps the output, :func:`softmax_backward` uses it). Integer and boolean inputs become float64; no input is
+product (:func:`softmax_forward` keeps the output, :func:`softmax_backward` uses it). Integer and
+boolean inputs become float64; no input is
 modified; nothing overflows for any finite float64 input.
 
 The cross-entropy losses that take logits (and so contain a softmax) are in
@@ -85,7 +86,8 @@ def softmax_jacobian(x):
 
 
 def softmax_backward(dout, cache):
-    r"""Backward pass of softmax from its output :math:`y`: :math:`y \odot (g - \langle g, y\rangle)`.
+    r"""Backward pass of softmax from its output :math:`y`: :math:`y \odot (g - \langle g,
+    y\rangle)`.
 
     This is :math:`J^\top g`, and since :math:`J` is symmetric also the Jacobian-vector product
     :math:`J g`, in :math:`O(K)` work instead of the :math:`O(K^2)` of forming :math:`J`.

@@ -1,4 +1,5 @@
-r"""The training loop for NumPy models: Keras' ``fit`` written out (chapter :ref:`ch-pytorch-models`).
+r"""The training loop for NumPy models: Keras' ``fit`` written out (chapter
+:ref:`ch-pytorch-models`).
 
 A model here is anything that follows the layer protocol of :mod:`dlbook.nn.module`
 (``forward``, ``backward``, ``parameters``, ``gradients``, ``train``/``eval``, ``state_dict``,
@@ -48,7 +49,8 @@ __all__ = ["cross_entropy_value_and_grad", "mse_value_and_grad", "accuracy_from_
 
 # -- losses and metrics --------------------------------------------------------------------------
 def cross_entropy_value_and_grad(logits, target):
-    r"""Softmax cross-entropy of ``logits`` and its gradient: :math:`(L, (\mathrm{softmax}(z) - y)/N)`.
+    r"""Softmax cross-entropy of ``logits`` and its gradient: :math:`(L, (\mathrm{softmax}(z) -
+    y)/N)`.
 
     The loss of :func:`fit` for classification, in torch's argument order (``F.cross_entropy``
     takes ``(input, target)``); ``target`` holds class indices (N,) or one-hot rows (N, C), see

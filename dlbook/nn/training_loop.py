@@ -91,7 +91,7 @@ def check_finite_loss(value: float, epoch: int, batch: int) -> None:
     >>> check_finite_loss(float("nan"), 2, 16)
     Traceback (most recent call last):
         ...
-    FloatingPointError: epoch 3, batch 17: loss is nan (lower the learning rate, check the inputs for nan/inf, or use a loss computed from logits)
+    FloatingPointError: epoch 3, batch 17: loss is nan (lower the learning rate, ...)
     """
     if not math.isfinite(value):
         raise FloatingPointError(f"epoch {epoch + 1}, batch {batch + 1}: loss is {value} "

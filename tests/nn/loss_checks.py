@@ -45,7 +45,9 @@ def check_numpy_loss(module, fn, y, p, kw, peer):
     assert isinstance(value, float)
     assert value == pytest.approx(ref_value, rel=RTOL), f"{fn} value: {value} vs peer {ref_value}"
     assert grad.shape == np.shape(p)
-    np.testing.assert_allclose(grad, ref_grad, rtol=RTOL, atol=ATOL, err_msg=f"{fn}_grad vs autograd")
+    np.testing.assert_allclose(
+        grad, ref_grad, rtol=RTOL, atol=ATOL, err_msg=f"{fn}_grad vs autograd"
+    )
 
 
 def check_torch_loss(module, fn, y, p, kw, peer):

@@ -68,7 +68,9 @@ def test_matches_torch(make_ours, make_theirs, scale, shape):
 def test_hardsigmoid_slope_is_exactly_one_sixth():
     x = np.array([-3.5, -2.9, 0.0, 2.9, 3.5])
     layer = Hardsigmoid()
-    np.testing.assert_allclose(layer.forward(x), np.minimum(np.maximum(x + 3, 0), 6) / 6, rtol=1e-14)
+    np.testing.assert_allclose(
+        layer.forward(x), np.minimum(np.maximum(x + 3, 0), 6) / 6, rtol=1e-14
+    )
     np.testing.assert_array_equal(layer.backward(np.full(5, 3.0)), [0.0, 0.5, 0.5, 0.5, 0.0])
 
 
@@ -80,8 +82,9 @@ def test_softplus_threshold_region_differs_only_slightly():
     assert torch.nn.Softplus()(torch.tensor(x)).item() == 20.5
 
 
-@pytest.mark.parametrize("num, shape", [(1, (6, 4)), (4, (6, 4)), (3, (2, 3, 4, 5)), (1, (2, 3, 4, 5)),
-                                        (1, (5,))])
+@pytest.mark.parametrize(
+    "num, shape", [(1, (6, 4)), (4, (6, 4)), (3, (2, 3, 4, 5)), (1, (2, 3, 4, 5)), (1, (5,))]
+)
 def test_prelu_matches_torch(num, shape):
     rng = np.random.default_rng(num + len(shape))
     x, G = rng.normal(size=shape), rng.normal(size=shape)
@@ -105,7 +108,9 @@ def test_prelu_defaults_and_parameters():
     assert layer.params["weight"].shape == (1,) and layer.params["weight"][0] == 0.25
     assert layer.parameters()[0] is layer.params["weight"]
     assert PReLU(3, init=-0.1).params["weight"].tolist() == [-0.1, -0.1, -0.1]
-    np.testing.assert_array_equal(PReLU(3).params["weight"], torch.nn.PReLU(3).weight.detach().numpy())
+    np.testing.assert_array_equal(
+        PReLU(3).params["weight"], torch.nn.PReLU(3).weight.detach().numpy()
+    )
 
 
 def test_prelu_state_dict_names_match_torch():
@@ -121,7 +126,9 @@ def test_prelu_state_dict_names_match_torch():
     np.testing.assert_allclose(net.forward(x), out_t, rtol=RTOL, atol=1e-14)
     np.testing.assert_allclose(net.backward(G), dx_t, rtol=RTOL, atol=1e-14)
     for k, (g, p) in enumerate(zip(net.gradients(), tnet.parameters())):
-        np.testing.assert_allclose(g, p.grad.numpy(), rtol=RTOL, atol=1e-14, err_msg=f"gradient {k}")
+        np.testing.assert_allclose(
+            g, p.grad.numpy(), rtol=RTOL, atol=1e-14, err_msg=f"gradient {k}"
+        )
 
 
 def test_rrelu_training_mode():
@@ -133,7 +140,9 @@ def test_rrelu_training_mode():
     neg = x <= 0
     slope = out[neg] / x[neg]
     assert np.all((slope >= lower) & (slope <= upper)), "training slopes must lie in [lower, upper]"
-    assert slope.std() == pytest.approx((upper - lower) / np.sqrt(12), rel=0.1), "not uniform-looking"
+    assert slope.std() == pytest.approx((upper - lower) / np.sqrt(12), rel=0.1), (
+        "not uniform-looking"
+    )
     np.testing.assert_array_equal(out[~neg], x[~neg])
     # backward uses the very slopes of the forward pass
     expected = np.where(neg, out / np.where(neg, x, 1.0), 1.0) * G
@@ -146,7 +155,9 @@ def test_rrelu_training_mode():
     assert abs(slope_t.mean() - slope.mean()) < 0.01
     # a fresh draw each forward pass, reproducible from the seed
     assert not np.array_equal(layer.forward(x), out)
-    np.testing.assert_array_equal(RReLU(lower, upper, rng=0).forward(x), RReLU(lower, upper, rng=0).forward(x))
+    np.testing.assert_array_equal(
+        RReLU(lower, upper, rng=0).forward(x), RReLU(lower, upper, rng=0).forward(x)
+    )
 
 
 def test_train_eval_switch_rrelu_only():
@@ -170,7 +181,9 @@ def _check_in_sequential(act_layer, x_scale=3.0, k=1, fix_rng=None):
     rng = np.random.default_rng(11)
     net = Sequential(Linear(4, 5 * k, rng=rng), act_layer, Linear(5, 3, rng=rng))
     if isinstance(act_layer, PReLU):
-        act_layer.params["weight"][...] = rng.uniform(-0.5, 0.8, size=act_layer.params["weight"].shape)
+        act_layer.params["weight"][...] = rng.uniform(
+            -0.5, 0.8, size=act_layer.params["weight"].shape
+        )
     for layer in (net[0], net[2]):
         layer.params["weight"] *= x_scale  # pre-activations that reach the nonlinear parts
     x, G = rng.normal(size=(6, 4)), rng.normal(size=(6, 3))

@@ -50,7 +50,9 @@ def test_logit_form_stays_finite_for_huge_logits(z):
 
 @pytest.mark.parametrize("call", [B.binary_cross_entropy, B.binary_cross_entropy_with_logits])
 def test_refuses_to_broadcast_32_against_32x1(call):
-    with pytest.raises(ValueError, match=r"y_true has shape \(32,\) but (y_pred|logits) has \(32, 1\)"):
+    with pytest.raises(
+        ValueError, match=r"y_true has shape \(32,\) but (y_pred|logits) has \(32, 1\)"
+    ):
         call(np.ones(32), np.full((32, 1), 0.5))
 
 

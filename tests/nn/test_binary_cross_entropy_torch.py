@@ -33,7 +33,9 @@ def test_clipped_value_equals_numpy():
 
 @pytest.mark.parametrize("call", [BT.binary_cross_entropy, BT.binary_cross_entropy_with_logits])
 def test_refuses_to_broadcast_32_against_32x1(call):
-    with pytest.raises(ValueError, match=r"y_true has shape \(32,\) but (y_pred|logits) has \(32, 1\)"):
+    with pytest.raises(
+        ValueError, match=r"y_true has shape \(32,\) but (y_pred|logits) has \(32, 1\)"
+    ):
         call(torch.ones(32), torch.full((32, 1), 0.5))
 
 

@@ -1,4 +1,5 @@
-"""Tests for dlbook.nn.cross_entropy (NumPy); the torch twin is tested in test_cross_entropy_torch.py.
+"""Tests for dlbook.nn.cross_entropy (NumPy); the torch twin is tested in
+test_cross_entropy_torch.py.
 
 Every loss is checked in float64 against an independent peer (torch.nn.functional or SciPy),
 and every gradient against torch autograd of that peer, with rtol 1e-7; the course's worked

@@ -112,7 +112,8 @@ def test_check_catches_a_wrong_backward():
     rng = np.random.default_rng(1)
     x, w, b = rng.normal(size=(5, 3)), rng.normal(size=(3, 3)), rng.normal(size=3)
     G = rng.normal(size=(5, 3))
-    f = lambda: float(np.sum(linear_forward(x, w, b)[0] * G))
+    def f():
+        return float(np.sum(linear_forward(x, w, b)[0] * G))
     _, dw, db = linear_backward(G, linear_forward(x, w, b)[1])
     assert gradient_check(f, [w, b], [dw, db]) < TOL
     assert verdict(gradient_check(f, [w], [dw.T])) == "wrong"
@@ -130,7 +131,10 @@ ELEMENTWISE = {
     "sigmoid": (act.sigmoid, lambda g, x: g * act.sigmoid_derivative(x)),
     "tanh": (act.tanh, lambda g, x: g * act.tanh_derivative(x)),
     "relu": (act.relu, lambda g, x: g * act.relu_derivative(x)),
-    "leaky_relu": (lambda x: act.leaky_relu(x, 0.2), lambda g, x: g * act.leaky_relu_derivative(x, 0.2)),
+    "leaky_relu": (
+        lambda x: act.leaky_relu(x, 0.2),
+        lambda g, x: g * act.leaky_relu_derivative(x, 0.2),
+    ),
     "elu": (lambda x: act.elu(x, 1.3), lambda g, x: g * act.elu_derivative(x, 1.3)),
     "selu": (act.selu, lambda g, x: g * act.selu_derivative(x)),
     "softplus": (lambda x: act.softplus(x, 2.0), lambda g, x: g * act.softplus_derivative(x, 2.0)),
@@ -149,7 +153,8 @@ def test_prelu_backward():
     rng = np.random.default_rng(2)
     x, a, G = rng.normal(size=(4, 3, 2)), rng.uniform(0.05, 0.5, size=3), rng.normal(size=(4, 3, 2))
     dx, da = prelu_backward(G, prelu_forward(x, a)[1])
-    f = lambda: float(np.sum(prelu(x, a) * G))
+    def f():
+        return float(np.sum(prelu(x, a) * G))
     errors = gradient_errors(f, [x, a], [dx, da])
     assert max(errors) < TOL, errors
 
@@ -159,31 +164,40 @@ def test_rrelu_backward_in_training():
     x, G = rng.normal(size=(6, 4)), rng.normal(size=(6, 4))
     _, slopes = rrelu_forward(x, training=True, rng=np.random.default_rng(4))
     # with the random slopes held fixed the layer is x -> slopes * x
-    f = lambda: float(np.sum(np.where(x > 0, x, slopes * x) * G))
+    def f():
+        return float(np.sum(np.where(x > 0, x, slopes * x) * G))
     assert gradient_check(f, [x], [rrelu_backward(G, slopes)]) < TOL
 
 
 def test_maxout_backward():
     rng = np.random.default_rng(5)
     z, G = rng.normal(size=(3, 8)), rng.normal(size=(3, 4))
-    f = lambda: float(np.sum(maxout(z, 2) * G))
+    def f():
+        return float(np.sum(maxout(z, 2) * G))
     assert gradient_check(f, [z], [maxout_backward(G, maxout_forward(z, 2)[1])]) < TOL
 
 
 def test_softmax_backward():
     rng = np.random.default_rng(6)
     x, G = rng.normal(size=(4, 6)), rng.normal(size=(4, 6))
-    f = lambda: float(np.sum(softmax(x) * G))
+    def f():
+        return float(np.sum(softmax(x) * G))
     assert gradient_check(f, [x], [softmax_backward(G, softmax_forward(x)[1])]) < TOL
 
 
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear_backward(bias):
     rng = np.random.default_rng(7)
-    x, w, b, G = rng.normal(size=(6, 4)), rng.normal(size=(3, 4)), rng.normal(size=3), rng.normal(size=(6, 3))
+    x, w, b, G = (
+        rng.normal(size=(6, 4)),
+        rng.normal(size=(3, 4)),
+        rng.normal(size=3),
+        rng.normal(size=(6, 3)),
+    )
     out, cache = linear_forward(x, w, b if bias else None)
     dx, dw, db = linear_backward(G, cache)
-    f = lambda: float(np.sum(linear_forward(x, w, b if bias else None)[0] * G))
+    def f():
+        return float(np.sum(linear_forward(x, w, b if bias else None)[0] * G))
     params, grads = ([x, w, b], [dx, dw, db]) if bias else ([x, w], [dx, dw])
     errors = gradient_errors(f, params, grads)
     assert max(errors) < TOL, errors
@@ -206,7 +220,8 @@ def test_sequential_mlp_all_parameters():
     x, G = rng.normal(size=(8, 4)), rng.normal(size=(8, 3))
     net.forward(x)
     dx = net.backward(G)
-    f = lambda: float(np.sum(net.forward(x) * G))
+    def f():
+        return float(np.sum(net.forward(x) * G))
     errors = gradient_errors(f, net.parameters() + [x], net.gradients() + [dx])
     assert len(errors) == 7
     assert max(errors) < TOL, errors

@@ -119,7 +119,9 @@ def test_closure_autograd_and_a_torch_scheduler():
     for module in (torch.optim, optim_torch):
         with float64_default():
             torch.manual_seed(1)
-            model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+            model = torch.nn.Sequential(
+                torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1)
+            )
             x, y = torch.randn(32, 4), torch.randn(32, 1)
             opt = module.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
             sched = torch.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)

@@ -34,7 +34,9 @@ def test_torch_summary_of_the_course_mlp():
     assert s.trainable == s.total and s.non_trainable == 0 and s.buffers == 0
     assert sum(r.params for r in s.rows) == s.total
     linear_rows = [r for r in s.rows if r.kind == "Linear"]
-    assert [r.params for r in linear_rows] == [(a + 1) * b for a, b in zip(COURSE_MLP[:-1], COURSE_MLP[1:])]
+    assert [r.params for r in linear_rows] == [
+        (a + 1) * b for a, b in zip(COURSE_MLP[:-1], COURSE_MLP[1:])
+    ]
     assert [r.output_shape for r in linear_rows] == [(2, n) for n in COURSE_MLP[1:]]
     assert s.rows[0].kind == "Flatten" and s.rows[0].output_shape == (2, 784)
     assert "Total params: 316,810" in str(s)
@@ -153,7 +155,9 @@ def test_torch_summary_rejects_bad_arguments(module, input_size, error, match):
 
 def test_a_leaf_module_on_its_own():
     s = summary(nn.Linear(3, 2), (5, 3))
-    assert [(r.name, r.kind, r.output_shape, r.params) for r in s.rows] == [("linear", "Linear", (5, 2), 8)]
+    assert [(r.name, r.kind, r.output_shape, r.params) for r in s.rows] == [
+        ("linear", "Linear", (5, 2), 8)
+    ]
 
 
 @pytest.mark.gpu

@@ -54,8 +54,16 @@ def test_fit_equals_a_hand_written_loop():
 def test_fit_reaches_least_squares_solution():
     x, y = _data(200)
     model = Sequential(Linear(3, 1, rng=0))
-    fit(model, mse_value_and_grad, SGD(model.parameters(), lr=0.2), x, y, epochs=300, batch_size=200,
-        shuffle=False)
+    fit(
+        model,
+        mse_value_and_grad,
+        SGD(model.parameters(), lr=0.2),
+        x,
+        y,
+        epochs=300,
+        batch_size=200,
+        shuffle=False,
+    )
     X = np.hstack([x, np.ones((len(x), 1))])
     coef = np.linalg.lstsq(X, y, rcond=None)[0].ravel()   # independent oracle
     got = np.r_[model.state_dict()["0.weight"].ravel(), model.state_dict()["0.bias"]]
@@ -97,7 +105,15 @@ def test_diverging_training_raises_inf_or_nan():
     model = Sequential(Linear(3, 1, rng=0))
     with pytest.raises(FloatingPointError, match=r"epoch \d+, batch \d+: loss is (nan|inf)"):
         with np.errstate(all="ignore"):
-            fit(model, mse_value_and_grad, SGD(model.parameters(), lr=1e3), x, y, epochs=50, batch_size=10)
+            fit(
+                model,
+                mse_value_and_grad,
+                SGD(model.parameters(), lr=1e3),
+                x,
+                y,
+                epochs=50,
+                batch_size=10,
+            )
 
 
 def test_callbacks_inside_fit(tmp_path):
@@ -110,8 +126,17 @@ def test_callbacks_inside_fit(tmp_path):
     # a noisy validation set the model cannot improve on for long
     rng = np.random.default_rng(3)
     xv, yv = rng.normal(size=(30, 3)), rng.normal(size=(30, 1))
-    h = fit(model, mse_value_and_grad, opt, x, y, epochs=40, batch_size=20, validation_data=(xv, yv),
-            callbacks=[es, rl, mc])
+    h = fit(
+        model,
+        mse_value_and_grad,
+        opt,
+        x,
+        y,
+        epochs=40,
+        batch_size=20,
+        validation_data=(xv, yv),
+        callbacks=[es, rl, mc],
+    )
     n = len(h.history["loss"])
     assert n < 40 and es.stopped_epoch == n - 1
     best = int(np.argmin(h.history["val_loss"]))
@@ -120,7 +145,9 @@ def test_callbacks_inside_fit(tmp_path):
     lrs, expected = h.history["lr"], [0.3]
     vals = h.history["val_loss"]
     for e in range(1, n):
-        expected.append(expected[-1] * (0.5 if vals[e - 1] >= min(vals[:e - 1] or [np.inf]) else 1.0))
+        expected.append(
+            expected[-1] * (0.5 if vals[e - 1] >= min(vals[: e - 1] or [np.inf]) else 1.0)
+        )
     np.testing.assert_allclose(lrs, expected, rtol=1e-12)
     state, meta = load_checkpoint(tmp_path / "best.npz", expected=model.state_dict())
     assert meta["epoch"] == best + 1
@@ -133,7 +160,15 @@ def test_validation_split_takes_the_last_rows():
     (xt, _), (xv, _) = split_validation(x, y, 0.25)
     assert xt[:, 0].tolist() == list(range(15)) and xv[:, 0].tolist() == [15, 16, 17, 18, 19]
     model = Sequential(Linear(1, 1, rng=0))
-    h = fit(model, mse_value_and_grad, SGD(model.parameters(), lr=1e-3), x, y, epochs=1, validation_split=0.25)
+    h = fit(
+        model,
+        mse_value_and_grad,
+        SGD(model.parameters(), lr=1e-3),
+        x,
+        y,
+        epochs=1,
+        validation_split=0.25,
+    )
     assert "val_loss" in h.history
     with pytest.raises(ValueError, match="validation_split"):
         split_validation(x, y, 1.5)
@@ -154,7 +189,14 @@ def test_fit_argument_errors(kwargs, match):
 def test_row_mismatch_and_batches():
     model = Sequential(Linear(3, 1, rng=0))
     with pytest.raises(ValueError, match="x has 5 rows but y has 4"):
-        fit(model, mse_value_and_grad, SGD(model.parameters()), np.zeros((5, 3)), np.zeros((4, 1)), epochs=1)
+        fit(
+            model,
+            mse_value_and_grad,
+            SGD(model.parameters()),
+            np.zeros((5, 3)),
+            np.zeros((4, 1)),
+            epochs=1,
+        )
     sizes = [len(b) for b in batch_indices(10, 4, rng=np.random.default_rng(0))]
     assert sizes == [4, 4, 2]
     covered = np.sort(np.concatenate(batch_indices(10, 4, rng=np.random.default_rng(0))))
@@ -164,7 +206,16 @@ def test_row_mismatch_and_batches():
 def test_verbose_progress_bar(capsys):
     x, y = _data(20)
     model = Sequential(Linear(3, 1, rng=0))
-    fit(model, mse_value_and_grad, SGD(model.parameters()), x, y, epochs=2, batch_size=10, verbose=True)
+    fit(
+        model,
+        mse_value_and_grad,
+        SGD(model.parameters()),
+        x,
+        y,
+        epochs=2,
+        batch_size=10,
+        verbose=True,
+    )
     assert "epoch 2/2" in capsys.readouterr().out
 
 

@@ -291,7 +291,8 @@ def worked_example(lr=0.5, x=COURSE_X, y=COURSE_Y, w_hidden=COURSE_W_HIDDEN,
     Parameters
     ----------
     lr : float, default 0.5
-        The learning rate :math:`\eta` of the update :math:`w \leftarrow w - \eta\,\partial E/\partial w`.
+        The learning rate :math:`\eta` of the update :math:`w \leftarrow w - \eta\,\partial
+        E/\partial w`.
         The notes stop before the update and give none; 0.5 is this book's choice.
     x, y, w_hidden, w_output : array_like
         Default to the course's numbers (one example, 2-2-2).

@@ -325,7 +325,8 @@ def double_well_grad(p):
 
 
 def double_well_hessian(p):
-    r"""Hessian of :func:`double_well`: :math:`\operatorname{diag}(2,\; 12y^2 - 4)`, shape (..., 2, 2).
+    r"""Hessian of :func:`double_well`: :math:`\operatorname{diag}(2,\; 12y^2 - 4)`, shape (..., 2,
+    2).
 
     See Also
     --------

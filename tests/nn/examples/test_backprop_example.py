@@ -44,7 +44,8 @@ def test_forward_reproduces_the_notes():
 
 def test_weight_layout_matches_the_notes_formulas():
     """H1 = sigmoid(0.2*0.5 + 0.5*0.3), O2 = sigmoid(-0.5*H1 + 0.8*H2), written out by hand."""
-    s = lambda z: 1 / (1 + np.exp(-z))
+    def s(z):
+        return 1 / (1 + np.exp(-z))
     h1, h2 = s(0.2 * 0.5 + 0.5 * 0.3), s(-0.4 * 0.5 + 0.6 * 0.3)
     o1, o2 = s(0.1 * h1 - 0.3 * h2), s(-0.5 * h1 + 0.8 * h2)
     o, cache = sigmoid_net_forward(COURSE_X, COURSE_W_HIDDEN, COURSE_W_OUTPUT)
@@ -52,7 +53,9 @@ def test_weight_layout_matches_the_notes_formulas():
     np.testing.assert_allclose(o[0], [o1, o2], rtol=1e-14)
 
 
-@pytest.mark.parametrize("seed, N, n_in, n_hid, n_out", [(0, 1, 2, 2, 2), (1, 5, 3, 4, 2), (2, 7, 6, 3, 5)])
+@pytest.mark.parametrize(
+    "seed, N, n_in, n_hid, n_out", [(0, 1, 2, 2, 2), (1, 5, 3, 4, 2), (2, 7, 6, 3, 5)]
+)
 def test_backward_matches_autograd(seed, N, n_in, n_hid, n_out):
     rng = np.random.default_rng(seed)
     x, y = rng.normal(size=(N, n_in)), rng.normal(size=(N, n_out))

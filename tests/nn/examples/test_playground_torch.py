@@ -26,8 +26,10 @@ def penalty(net, l1, l2):
 
 
 # -- the training step ---------------------------------------------------------------------------
-@pytest.mark.parametrize("dataset, l1, l2", [("circles", 0.0, 0.0), ("spiral", 0.01, 0.0), ("xor", 0.0, 0.03),
-                                              ("plane", 0.002, 0.004)])
+@pytest.mark.parametrize(
+    "dataset, l1, l2",
+    [("circles", 0.0, 0.0), ("spiral", 0.01, 0.0), ("xor", 0.0, 0.03), ("plane", 0.002, 0.004)],
+)
 def test_full_batch_step_equals_torch_sgd(dataset, l1, l2):
     """One epoch with batch_size = N_train is one step of torch.optim.SGD on the Playground loss."""
     kw = dict(hidden=(5, 3), activation="sigmoid", features=ALL, lr=0.2, l1=l1, l2=l2, seeds=[11],
@@ -35,15 +37,21 @@ def test_full_batch_step_equals_torch_sgd(dataset, l1, l2):
     res = train(dataset, epochs=1, batch_size=30, **kw)
     start = StackedMLP(1, 7, (5, 3), "sigmoid", dataset == "plane", seeds=[11], **F64).member(0)
     x = torch.as_tensor(playground_features(res.X_train, ALL))
-    t = torch.as_tensor(res.y_train if dataset == "plane" else 2.0 * res.y_train - 1.0, dtype=torch.float64)
+    t = torch.as_tensor(
+        res.y_train if dataset == "plane" else 2.0 * res.y_train - 1.0, dtype=torch.float64
+    )
     opt = torch.optim.SGD(start.parameters(), lr=0.2)
     loss0 = (0.5 * (start(x).squeeze(-1) - t) ** 2).mean()
-    np.testing.assert_allclose(res.train_loss[0, 0], loss0.item(), rtol=1e-12, err_msg="loss before training")
+    np.testing.assert_allclose(
+        res.train_loss[0, 0], loss0.item(), rtol=1e-12, err_msg="loss before training"
+    )
     (loss0 + penalty(start, l1, l2)).backward()
     opt.step()
     trained = res.model.member(0)
     for (name, p), q in zip(start.named_parameters(), trained.parameters()):
-        torch.testing.assert_close(q, p, rtol=1e-10, atol=1e-13, msg=f"parameter {name} after one step")
+        torch.testing.assert_close(
+            q, p, rtol=1e-10, atol=1e-13, msg=f"parameter {name} after one step"
+        )
     with torch.no_grad():
         loss1 = (0.5 * (start(x).squeeze(-1) - t) ** 2).mean().item()
     np.testing.assert_allclose(res.train_loss[0, 1], loss1, rtol=1e-10)
@@ -85,7 +93,9 @@ def test_snapshots_are_the_boundaries_of_shorter_runs():
     assert sorted(res.snapshots) == [0, 2, 6]
     for e in (0, 2):
         short = train("xor", **{**kw, "epochs": e})
-        np.testing.assert_allclose(res.snapshots[e], short.grid_out, rtol=1e-12, err_msg=f"epoch {e}")
+        np.testing.assert_allclose(
+            res.snapshots[e], short.grid_out, rtol=1e-12, err_msg=f"epoch {e}"
+        )
         np.testing.assert_allclose(res.train_loss[:, : e + 1], short.train_loss, rtol=1e-12)
     np.testing.assert_array_equal(res.snapshots[6], res.grid_out)
 
@@ -96,12 +106,16 @@ def test_grid_orientation():
     g = res.grid
     np.testing.assert_allclose(g, [-6, -3, 0, 3, 6])
     with torch.no_grad():
-        at = net(torch.tensor([[6.0, -6.0]], dtype=torch.float64)).item()  # x1 = grid[4], x2 = grid[0]
+        at = net(
+            torch.tensor([[6.0, -6.0]], dtype=torch.float64)
+        ).item()  # x1 = grid[4], x2 = grid[0]
     np.testing.assert_allclose(res.grid_out[0, 0, 4], at, rtol=1e-12)
 
 
 def test_curves_shapes_and_regression_has_no_accuracy():
-    res = train("plane", hidden=(), epochs=4, seeds=[0, 1, 2], n_samples=40, grid_size=7, device="cpu")
+    res = train(
+        "plane", hidden=(), epochs=4, seeds=[0, 1, 2], n_samples=40, grid_size=7, device="cpu"
+    )
     assert res.train_loss.shape == res.test_loss.shape == (3, 5)
     assert res.grid_out.shape == (3, 7, 7)
     assert np.isnan(res.test_acc).all()
@@ -114,8 +128,12 @@ def test_mlp_separates_what_a_linear_model_cannot(dataset):
     seeds = [0, 1, 2]
     linear = train(dataset, hidden=(), epochs=30, seeds=seeds, device="cpu")
     mlp = train(dataset, hidden=(8,), lr=0.1, epochs=60, seeds=seeds, device="cpu")
-    assert linear.test_acc[:, -1].max() < 0.8, f"a linear model reached {linear.test_acc[:, -1]} on {dataset}"
-    assert mlp.test_acc[:, -1].min() > 0.95, f"an 8-unit MLP reached only {mlp.test_acc[:, -1]} on {dataset}"
+    assert linear.test_acc[:, -1].max() < 0.8, (
+        f"a linear model reached {linear.test_acc[:, -1]} on {dataset}"
+    )
+    assert mlp.test_acc[:, -1].min() > 0.95, (
+        f"an 8-unit MLP reached only {mlp.test_acc[:, -1]} on {dataset}"
+    )
     assert np.all(mlp.train_loss[:, -1] < mlp.train_loss[:, 0] / 5)
 
 
@@ -196,7 +214,15 @@ def test_bad_arguments(kwargs, error, match):
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_matches_cpu():
-    kw = dict(hidden=(8,), features=ALL, epochs=3, seeds=[0, 1], lr=[0.1, 0.3], l1=0.001, dtype=torch.float64)
+    kw = dict(
+        hidden=(8,),
+        features=ALL,
+        epochs=3,
+        seeds=[0, 1],
+        lr=[0.1, 0.3],
+        l1=0.001,
+        dtype=torch.float64,
+    )
     cpu = train("spiral", device="cpu", **kw)
     gpu = train("spiral", device="cuda", **kw)
     np.testing.assert_allclose(gpu.train_loss, cpu.train_loss, rtol=1e-9)

@@ -23,12 +23,22 @@ def test_stack_equals_members(hidden, activation, regression):
     for r in range(R):
         net = stack.member(r)
         out_r = net(x).squeeze(-1)
-        torch.testing.assert_close(out[r], out_r, rtol=1e-12, atol=0, msg=f"run {r}: outputs differ")
+        torch.testing.assert_close(
+            out[r], out_r, rtol=1e-12, atol=0, msg=f"run {r}: outputs differ"
+        )
         g_r = torch.autograd.grad((0.5 * (out_r - t) ** 2).mean(), list(net.parameters()))
         for k, (gw, gb) in enumerate(zip(g_r[0::2], g_r[1::2])):
-            torch.testing.assert_close(grads[k][r], gw, rtol=1e-10, atol=1e-14, msg=f"run {r}, layer {k}: weight gradient")
+            torch.testing.assert_close(
+                grads[k][r], gw, rtol=1e-10, atol=1e-14, msg=f"run {r}, layer {k}: weight gradient"
+            )
             n_layers = len(stack.weights)
-            torch.testing.assert_close(grads[n_layers + k][r, 0], gb, rtol=1e-10, atol=1e-14, msg=f"run {r}, layer {k}: bias gradient")
+            torch.testing.assert_close(
+                grads[n_layers + k][r, 0],
+                gb,
+                rtol=1e-10,
+                atol=1e-14,
+                msg=f"run {r}, layer {k}: bias gradient",
+            )
 
 
 def test_initialisation_follows_the_playground_and_the_seed():
