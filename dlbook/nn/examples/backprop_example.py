@@ -375,7 +375,7 @@ def worked_example(lr=0.5, x=COURSE_X, y=COURSE_Y, w_hidden=COURSE_W_HIDDEN,
 
 #: The stages of the table in both languages.
 _STAGES = {"forward": ("forward", "前向"), "backward": ("backward", "反向"),
-           "course": ("notes", "筆記算法"), "update": ("update", "更新")}
+           "course": ("notes", "筆記做法"), "update": ("update", "更新")}
 
 
 def format_table(rows, digits=4) -> Text:
@@ -390,5 +390,15 @@ def format_table(rows, digits=4) -> Text:
     forward  E         1/2 * sum  0.210
     """
     headers = [tr("stage", "階段"), tr("quantity", "量"), tr("formula", "公式"), tr("value", "值")]
-    cells = [[Text(*_STAGES[r.stage]), r.name, r.formula, f"{r.value:.{digits}f}"] for r in rows]
+    cells = [[Text(*_STAGES[r.stage]), _quantity(r.name), r.formula, f"{r.value:.{digits}f}"]
+             for r in rows]
     return table(cells, headers, align="lllr")
+
+
+def _quantity(name):
+    """The name of a row in both languages: ``"dE/dw1 (notes)"`` is ``"dE/dw1（筆記）"``."""
+    if name.endswith(" (notes)"):
+        return Text(name, name.removesuffix(" (notes)") + "（筆記）")
+    if name.endswith(" new"):
+        return Text(name, name.removesuffix(" new") + " 新值")
+    return name
