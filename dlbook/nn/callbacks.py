@@ -31,6 +31,7 @@ import math
 from typing import Callable
 
 from dlbook._checks import int_value, one_of, real_value
+from dlbook.bilingual import Text, say
 from dlbook.nn import schedulers
 
 __all__ = ["TrainingContext", "Callback", "History", "LambdaCallback", "EarlyStopping",
@@ -181,9 +182,10 @@ def _monitored(logs, monitor, who):
     return float(logs[monitor])
 
 
-def _say(verbose, message):
+def _say(verbose, en, zh):
+    """Print a callback's message (in both languages when the book is built)."""
     if verbose:
-        print(message)
+        say(Text(en, zh))
 
 
 class EarlyStopping(Callback):
@@ -260,20 +262,22 @@ class EarlyStopping(Callback):
         self.wait += 1
         if self.wait >= self.patience:
             self.stop_training, self.stopped_epoch = True, epoch
+            at = self.best_epoch + 1 if self.best_epoch is not None else "-"
             _say(
                 self.verbose,
                 f"EarlyStopping: epoch {epoch + 1}: {self.monitor} has not improved "
-                f"for {self.wait} epochs (best {self.best:.4f} at epoch "
-                f"{self.best_epoch + 1 if self.best_epoch is not None else '-'}); stopping",
+                f"for {self.wait} epochs (best {self.best:.4f} at epoch {at}); stopping",
+                f"EarlyStopping：第 {epoch + 1} 個訓練週期：{self.monitor} 已連續 {self.wait} "
+                f"個週期沒有進步（最佳 {self.best:.4f}，在第 {at} 個週期）；停止訓練",
             )
 
     def on_train_end(self, logs=None):
         if (self.restore_best_weights and self.best_weights is not None
                 and self.best_epoch != self.last_epoch):
             self.context.load_state_dict(self.best_weights)
-            _say(
-                self.verbose, f"EarlyStopping: restored the weights of epoch {self.best_epoch + 1}"
-            )
+            _say(self.verbose,
+                 f"EarlyStopping: restored the weights of epoch {self.best_epoch + 1}",
+                 f"EarlyStopping：還原第 {self.best_epoch + 1} 個訓練週期的權重")
 
 
 class ModelCheckpoint(Callback):
@@ -344,10 +348,14 @@ class ModelCheckpoint(Callback):
         self.save(path, metadata)
         self.saved.append((epoch, path))
         if self.save_best_only:
-            _say(self.verbose, f"ModelCheckpoint: epoch {epoch + 1}: {self.monitor} improved "
-                               f"from {previous:.4f} to {self.best:.4f}; saved {path}")
+            _say(self.verbose,
+                 f"ModelCheckpoint: epoch {epoch + 1}: {self.monitor} improved "
+                 f"from {previous:.4f} to {self.best:.4f}; saved {path}",
+                 f"ModelCheckpoint：第 {epoch + 1} 個訓練週期：{self.monitor} 從 {previous:.4f} "
+                 f"進步到 {self.best:.4f}；已存到 {path}")
         else:
-            _say(self.verbose, f"ModelCheckpoint: epoch {epoch + 1}: saved {path}")
+            _say(self.verbose, f"ModelCheckpoint: epoch {epoch + 1}: saved {path}",
+                 f"ModelCheckpoint：第 {epoch + 1} 個訓練週期：已存到 {path}")
 
 
 class ReduceLROnPlateau(Callback):
@@ -430,5 +438,8 @@ class ReduceLROnPlateau(Callback):
         new = self.update(current, old)
         if new != old:
             self.context.set_lrs(new)
-            _say(self.verbose, f"ReduceLROnPlateau: epoch {epoch + 1}: {self.monitor} has not "
-                               f"improved on {self.best:.4f}; lr {old[0]:.3g} -> {new[0]:.3g}")
+            _say(self.verbose,
+                 f"ReduceLROnPlateau: epoch {epoch + 1}: {self.monitor} has not "
+                 f"improved on {self.best:.4f}; lr {old[0]:.3g} -> {new[0]:.3g}",
+                 f"ReduceLROnPlateau：第 {epoch + 1} 個訓練週期：{self.monitor} 沒有比 "
+                 f"{self.best:.4f} 更好；lr {old[0]:.3g} -> {new[0]:.3g}")
