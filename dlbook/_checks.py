@@ -31,7 +31,8 @@ import numpy as np
 __all__ = [
     "int_value", "positive_int", "real_value", "positive_real", "probability", "int_pair",
     "one_of", "boolean", "real_array", "check_ndim", "check_shape", "same_shape",
-    "finite_array", "real_tensor", "token_list",
+    "finite_array", "real_tensor", "token_list", "generator", "value_range", "distribution_rows",
+    "finite_pair", "finite_tensor_pair", "real_array_list",
 ]
 
 
@@ -241,6 +242,38 @@ def boolean(value, name: str) -> bool:
     return bool(value)
 
 
+def generator(rng, name: str = "rng") -> np.random.Generator:
+    """Return a ``numpy.random.Generator`` from ``rng``: a Generator, an int seed or None.
+
+    A Generator is returned as it is (the caller's stream goes on); an int seeds a new one;
+    None gives a fresh, unseeded one.
+
+    Raises
+    ------
+    TypeError
+        For anything else (a float, a legacy ``RandomState``, a bool).
+    ValueError
+        For a negative seed.
+
+    Examples
+    --------
+    >>> generator(0).random() == np.random.default_rng(0).random()
+    True
+    >>> generator(0.5)
+    Traceback (most recent call last):
+        ...
+    TypeError: rng must be a numpy.random.Generator, an int seed or None, got 0.5 (float)
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral):
+        raise TypeError(f"{name} must be a numpy.random.Generator, an int seed or None, got "
+                        f"{_show(rng)} ({type(rng).__name__})")
+    return np.random.default_rng(int_value(rng, name, low=0))
+
+
 # -- Arrays --------------------------------------------------------------------------------------
 def real_array(x, name: str, *, ndim: int | None = None, min_ndim: int | None = None,
                nonempty: bool = False, finite: bool = False) -> np.ndarray:
@@ -288,6 +321,26 @@ def real_array(x, name: str, *, ndim: int | None = None, min_ndim: int | None = 
     if finite and not np.all(np.isfinite(a)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return a
+
+
+def real_array_list(xs, name: str) -> list[np.ndarray]:
+    """One array, or a sequence of arrays, as a list of float64 arrays (``name[i]`` in errors).
+
+    Gradient clipping and weight penalties take "the model's arrays" in either form.
+
+    Examples
+    --------
+    >>> [a.dtype for a in real_array_list([np.arange(2), np.ones(3, np.float32)], "grads")]
+    [dtype('float64'), dtype('float64')]
+    >>> real_array_list([np.zeros(2), ["a"]], "grads")
+    Traceback (most recent call last):
+        ...
+    TypeError: grads[1] must hold real numbers, got dtype <U1
+    """
+    if isinstance(xs, np.ndarray):
+        xs = [xs]
+    return [real_array(x, f"{name}[{i}]").astype(np.float64, copy=False)
+            for i, x in enumerate(xs)]
 
 
 def finite_array(x, name: str, **kwargs) -> np.ndarray:
@@ -356,6 +409,118 @@ def same_shape(a, b, name_a: str, name_b: str) -> None:
         raise ValueError(f"{name_a} has shape {tuple(a.shape)} but {name_b} has {tuple(b.shape)}")
 
 
+def _host(x) -> np.ndarray:
+    """The values of an array or tensor as a NumPy array (a tensor is detached, moved to CPU)."""
+    if hasattr(x, "detach"):
+        return x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+def value_range(x, name: str, low: float, high: float) -> None:
+    """Check that every value of an array or tensor lies in ``[low, high]``.
+
+    Examples
+    --------
+    >>> value_range(np.array([0.2, 0.9]), "y_pred", 0.0, 1.0)
+    >>> value_range(np.array([0.2, 1.5]), "y_pred", 0.0, 1.0)
+    Traceback (most recent call last):
+        ...
+    ValueError: y_pred must lie in [0.0, 1.0], got values from 0.2 to 1.5
+    """
+    a = _host(x)
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    if a.size and (a.min() < low or a.max() > high):
+        raise ValueError(f"{name} must lie in [{low}, {high}], got values from {a.min():.6g} "
+                         f"to {a.max():.6g}")
+
+
+def distribution_rows(x, name: str) -> None:
+    """Check that ``x`` (array or tensor) has shape (N, C) and each row is a distribution.
+
+    Values must lie in [0, 1] and each row sum to 1 within 1e-6 (float64) or 1e-4 (others).
+
+    Examples
+    --------
+    >>> distribution_rows(np.array([[0.5, 0.5], [0.1, 0.8]]), "y_pred")
+    Traceback (most recent call last):
+        ...
+    ValueError: each row of y_pred must sum to 1, but row 1 sums to 0.9
+    """
+    check_ndim(x, name, ndim=2)
+    value_range(x, name, 0.0, 1.0)
+    a = _host(x)
+    tol = 1e-6 if a.dtype == np.float64 else 1e-4
+    sums = a.sum(axis=1)
+    bad = np.flatnonzero(np.abs(sums - 1.0) > tol)
+    if bad.size:
+        raise ValueError(f"each row of {name} must sum to 1, but row {bad[0]} sums to "
+                         f"{sums[bad[0]]:.6g}")
+
+
+def finite_pair(a, b, name_a: str = "y_true", name_b: str = "y_pred", *,
+                min_ndim: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Return two finite, non-empty floating arrays of identical shape (a target and a guess).
+
+    Losses compare element by element, so a shape mismatch is an error, never a broadcast
+    (pairing every target with every prediction).
+
+    Examples
+    --------
+    >>> finite_pair([1, 2], [1.5, 2.5])
+    (array([1., 2.]), array([1.5, 2.5]))
+    >>> finite_pair(np.zeros(3), np.zeros((3, 1)))
+    Traceback (most recent call last):
+        ...
+    ValueError: y_true has shape (3,) but y_pred has (3, 1)
+    """
+    a = finite_array(a, name_a, min_ndim=min_ndim, nonempty=True)
+    b = finite_array(b, name_b, min_ndim=min_ndim, nonempty=True)
+    same_shape(a, b, name_a, name_b)
+    return a, b
+
+
+def finite_tensor_pair(a, b, name_a: str = "y_true", name_b: str = "y_pred", *,
+                       min_ndim: int = 1):
+    """The torch twin of :func:`finite_pair`: two tensors of identical shape, one device, one
+    floating dtype (integers take the other's dtype, or torch's default).
+
+    Examples
+    --------
+    >>> import torch
+    >>> p = torch.tensor([0.5, 0.5], dtype=torch.float64)
+    >>> t, p = finite_tensor_pair(torch.tensor([1, 0]), p)
+    >>> t.dtype, p.dtype
+    (torch.float64, torch.float64)
+    """
+    import torch
+
+    a, b = torch.as_tensor(a), torch.as_tensor(b)
+    for name, t in ((name_a, a), (name_b, b)):
+        if t.is_complex() or not (t.is_floating_point() or t.dtype in _torch_integers()):
+            raise TypeError(f"{name} must hold real numbers, got dtype {t.dtype}")
+        check_ndim(t, name, min_ndim=min_ndim)
+        if t.numel() == 0:
+            raise ValueError(f"{name} must not be empty, got shape {tuple(t.shape)}")
+        if t.is_floating_point() and not bool(torch.isfinite(t).all()):
+            raise ValueError(f"{name} contains NaN or infinite values")
+    same_shape(a, b, name_a, name_b)
+    if a.device != b.device:
+        raise ValueError(f"{name_a} is on {a.device} but {name_b} is on {b.device}")
+    if a.is_floating_point() and b.is_floating_point():
+        dtype = torch.promote_types(a.dtype, b.dtype)
+    else:
+        floating = [t.dtype for t in (a, b) if t.is_floating_point()]
+        dtype = floating[0] if floating else torch.get_default_dtype()
+    return a.to(dtype), b.to(dtype)
+
+
+def _torch_integers() -> tuple:
+    import torch
+
+    return (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
+
+
 def real_tensor(x, name: str, *, ndim: int | None = None, min_ndim: int | None = None):
     """Return ``x`` as a floating ``torch.Tensor``; the torch twin of :func:`real_array`.
 
@@ -376,9 +541,10 @@ def real_tensor(x, name: str, *, ndim: int | None = None, min_ndim: int | None =
 
     if not isinstance(x, torch.Tensor):
         a = np.asarray(x)
-        x = torch.as_tensor(real_array(a, name) if a.dtype.kind == "f" else a)
-    integer_kinds = (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
-    if x.is_complex() or not (x.is_floating_point() or x.dtype in integer_kinds):
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
+        x = torch.as_tensor(a)
+    if x.is_complex() or not (x.is_floating_point() or x.dtype in _torch_integers()):
         raise TypeError(f"{name} must hold real numbers, got dtype {x.dtype}")
     if not x.is_floating_point():
         x = x.to(torch.get_default_dtype())

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dlbook._checks import boolean
+
 __all__ = ["Dataset", "DATASETS", "load", "load_digits", "load_breast_cancer", "load_iris",
            "load_wine", "load_diabetes"]
 
@@ -152,9 +154,12 @@ def load_breast_cancer() -> Dataset:
     >>> d.X.shape, d.target_names, int((d.y == 0).sum())
     ((569, 30), ('malignant', 'benign'), 212)
     """
-    return _classification("breast_cancer", _sklearn_datasets().load_breast_cancer(),
-                           "Wisconsin Diagnostic Breast Cancer (Street, Wolberg & Mangasarian, 1993), "
-                           "via scikit-learn's bundled copy")
+    return _classification(
+        "breast_cancer",
+        _sklearn_datasets().load_breast_cancer(),
+        "Wisconsin Diagnostic Breast Cancer (Street, Wolberg & Mangasarian, 1993), "
+        "via scikit-learn's bundled copy",
+    )
 
 
 def load_iris() -> Dataset:
@@ -207,8 +212,11 @@ def load_wine() -> Dataset:
     >>> d.X.shape, np.bincount(d.y).tolist()
     ((178, 13), [59, 71, 48])
     """
-    return _classification("wine", _sklearn_datasets().load_wine(),
-                           "UCI wine recognition data (Forina et al.), via scikit-learn's bundled copy")
+    return _classification(
+        "wine",
+        _sklearn_datasets().load_wine(),
+        "UCI wine recognition data (Forina et al.), via scikit-learn's bundled copy",
+    )
 
 
 def load_diabetes(scaled: bool = True) -> Dataset:
@@ -247,14 +255,18 @@ def load_diabetes(scaled: bool = True) -> Dataset:
     >>> d.X.shape, d.task, round(float((d.X ** 2).sum(axis=0)[0]), 6)
     ((442, 10), 'regression', 1.0)
     """
-    if not isinstance(scaled, bool):
-        raise TypeError(f"scaled must be a bool, got {type(scaled).__name__}")
+    boolean(scaled, "scaled")
     bunch = _sklearn_datasets().load_diabetes(scaled=scaled)
-    return Dataset(name="diabetes", X=np.asarray(bunch.data, dtype=np.float64),
-                   y=np.asarray(bunch.target, dtype=np.float64),
-                   feature_names=tuple(str(f) for f in bunch.feature_names), target_names=None,
-                   task="regression", source="Diabetes data of Efron, Hastie, Johnstone & Tibshirani "
-                   "(2004), via scikit-learn's bundled copy")
+    return Dataset(
+        name="diabetes",
+        X=np.asarray(bunch.data, dtype=np.float64),
+        y=np.asarray(bunch.target, dtype=np.float64),
+        feature_names=tuple(str(f) for f in bunch.feature_names),
+        target_names=None,
+        task="regression",
+        source="Diabetes data of Efron, Hastie, Johnstone & Tibshirani "
+        "(2004), via scikit-learn's bundled copy",
+    )
 
 
 DATASETS = {
@@ -266,11 +278,13 @@ DATASETS = {
 }
 
 _GONE = {
-    "boston": "the Boston housing data was removed from scikit-learn (deprecated in 1.0, gone in 1.2) "
-              "because one of its features was built on a racially charged assumption; "
-              "use 'diabetes' for a small regression problem",
-    "mnist": "MNIST is not bundled with scikit-learn (it needs a download); 'digits' is the offline "
-             "8x8 counterpart",
+    "boston": "the Boston housing data was removed from scikit-learn (deprecated in 1.0, gone in "
+    "1.2) "
+    "because one of its features was built on a racially charged assumption; "
+    "use 'diabetes' for a small regression problem",
+    "mnist": "MNIST is not bundled with scikit-learn (it needs a download); 'digits' is the "
+    "offline "
+    "8x8 counterpart",
 }
 
 
@@ -303,7 +317,7 @@ def load(name: str) -> Dataset:
     Dataset('iris': X (150, 4), 3 classes)
     """
     if not isinstance(name, str):
-        raise TypeError(f"name must be a string, got {type(name).__name__}")
+        raise TypeError(f"name must be a string, got {name!r} ({type(name).__name__})")
     key = name.lower().replace("-", "_")
     if key in DATASETS:
         return DATASETS[key]()

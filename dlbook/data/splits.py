@@ -20,43 +20,33 @@ import warnings
 
 import numpy as np
 
+from dlbook._checks import check_shape, int_value, positive_int, probability
+
 __all__ = ["train_dev_test_split", "k_fold"]
 
 
-def _check_n(n_samples) -> int:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
-        raise TypeError(f"n_samples must be an int, got {type(n_samples).__name__}")
-    if n_samples < 1:
-        raise ValueError(f"n_samples must be >= 1, got {n_samples}")
-    return int(n_samples)
-
-
-def _check_stratify(stratify, n):
+def _labels_of(stratify, n):
+    """The ``stratify`` labels (one per example), or None."""
     if stratify is None:
         return None
     y = np.asarray(stratify)
-    if y.shape != (n,):
-        raise ValueError(f"stratify must hold one label per example, shape ({n},), got {y.shape}")
+    check_shape(y, "stratify", (n,), "(n_samples,)")
     return y
 
 
-def _size(value, n, name) -> int:
+def _set_size(value, n, name) -> int:
     """A set size given as a fraction of n (rounded up) or as a count."""
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be a fraction or a count, got a bool")
-    if isinstance(value, numbers.Integral):
-        if not 0 <= value <= n:
-            raise ValueError(f"{name}={value} examples is not between 0 and n_samples={n}")
-        return int(value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int_value(value, name, low=0, high=n)
     if isinstance(value, numbers.Real):
-        if not 0.0 <= value < 1.0:
-            raise ValueError(f"{name} as a fraction must be in [0, 1), got {value}")
-        return int(np.ceil(value * n))
-    raise TypeError(f"{name} must be a float fraction or an int count, got {type(value).__name__}")
+        return int(np.ceil(probability(value, name, high_open=True) * n))
+    raise TypeError(f"{name} must be a float fraction or an int count, got {value!r} "
+                    f"({type(value).__name__})")
 
 
 def _class_sorted_order(y, rng):
-    """Indices grouped by class (classes in sorted order), shuffled within each class if rng is given."""
+    """Indices grouped by class (classes in sorted order), shuffled within each class if rng is
+    given."""
     base = rng.permutation(y.size) if rng is not None else np.arange(y.size)
     return base[np.argsort(y[base], kind="stable")]
 
@@ -127,15 +117,19 @@ def train_dev_test_split(n_samples, dev=0.1, test=0.1, *, stratify=None, shuffle
     >>> train.tolist(), dev.tolist(), test.tolist()
     ([0, 1, 2, 3, 4, 5], [6, 7], [8, 9])
     """
-    n = _check_n(n_samples)
-    y = _check_stratify(stratify, n)
-    n_test, n_dev = _size(test, n, "test"), _size(dev, n, "dev")
+    n = positive_int(n_samples, "n_samples")
+    y = _labels_of(stratify, n)
+    n_test, n_dev = _set_size(test, n, "test"), _set_size(dev, n, "dev")
     if n_test + n_dev >= n:
         raise ValueError(f"dev ({n_dev}) and test ({n_test}) leave no training examples out of {n}")
     rng = np.random.default_rng(seed) if shuffle else None
     if y is None:
         order = rng.permutation(n) if rng is not None else np.arange(n)
-        train, dev_idx, test_idx = order[: n - n_test - n_dev], order[n - n_test - n_dev: n - n_test], order[n - n_test:]
+        train, dev_idx, test_idx = (
+            order[: n - n_test - n_dev],
+            order[n - n_test - n_dev : n - n_test],
+            order[n - n_test :],
+        )
     else:
         order = _class_sorted_order(y, rng)  # (n,) grouped by class
         in_test = _every_kth(n, n_test)
@@ -214,12 +208,9 @@ def k_fold(n_samples, n_splits=5, *, stratify=None, shuffle=False, seed=None):
     >>> [val.tolist() for _, val in k_fold(7, 3)]
     [[0, 1, 2], [3, 4], [5, 6]]
     """
-    n = _check_n(n_samples)
-    if isinstance(n_splits, bool) or not isinstance(n_splits, numbers.Integral):
-        raise TypeError(f"n_splits must be an int, got {type(n_splits).__name__}")
-    if not 2 <= n_splits <= n:
-        raise ValueError(f"n_splits must be between 2 and n_samples={n}, got {n_splits}")
-    y = _check_stratify(stratify, n)
+    n = positive_int(n_samples, "n_samples")
+    n_splits = int_value(n_splits, "n_splits", low=2, high=n)
+    y = _labels_of(stratify, n)
     rng = np.random.default_rng(seed) if shuffle else None
 
     fold_of = np.empty(n, dtype=np.int64)  # fold_of[i]: the validation fold of example i
@@ -231,14 +222,16 @@ def k_fold(n_samples, n_splits=5, *, stratify=None, shuffle=False, seed=None):
         code = np.argsort(np.argsort(first))[inverse]  # classes numbered by first appearance
         counts = np.bincount(code)
         if np.all(counts < n_splits):
-            raise ValueError(f"n_splits={n_splits} is more than the members of every class (largest {counts.max()})")
+            raise ValueError(f"n_splits={n_splits} is more than the members of every class "
+                             f"(largest {counts.max()})")
         if np.any(counts < n_splits):
-            warnings.warn(f"the smallest class has only {counts.min()} members, fewer than n_splits={n_splits}",
-                          UserWarning, stacklevel=2)
+            warnings.warn(f"the smallest class has only {counts.min()} members, fewer than "
+                          f"n_splits={n_splits}", UserWarning, stacklevel=2)
         C = counts.size
         dealt = np.sort(code)  # (n,) class-sorted labels dealt to folds 0, 1, ..., K-1, 0, ...
-        alloc = np.bincount(dealt * n_splits + np.arange(n) % n_splits,
-                            minlength=C * n_splits).reshape(C, n_splits)  # (C, K) examples per class per fold
+        alloc = np.bincount(
+            dealt * n_splits + np.arange(n) % n_splits, minlength=C * n_splits
+        ).reshape(C, n_splits)  # (C, K) examples per class per fold
         by_class = np.argsort(code, kind="stable")  # data order within each class
         if rng is not None:
             by_class = _class_sorted_order(code, rng)

@@ -18,9 +18,9 @@ dlbook.nn.playground_torch : trains small PyTorch MLPs on these sets.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from dlbook._checks import check_shape, generator, int_value, one_of, real_array, real_value
 
 __all__ = [
     "two_gaussians", "circles", "xor", "spiral", "regression_plane",
@@ -29,35 +29,12 @@ __all__ = [
 
 
 # -- argument checks ------------------------------------------------------------------------------
-def _rng(rng) -> np.random.Generator:
-    """Accept a Generator, an int seed or None (a fresh, unseeded generator)."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None:
-        return np.random.default_rng()
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-        if rng < 0:
-            raise ValueError(f"a seed must be >= 0, got {rng}")
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}")
-
-
 def _n(n_samples, even: bool) -> int:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
-        raise TypeError(f"n_samples must be an int, got {type(n_samples).__name__}")
-    if n_samples < 2:
-        raise ValueError(f"n_samples must be >= 2, got {n_samples}")
+    """At least two points; an even number when half go to each class."""
+    n_samples = int_value(n_samples, "n_samples", low=2)
     if even and n_samples % 2:
         raise ValueError(f"n_samples must be even (half the points per class), got {n_samples}")
-    return int(n_samples)
-
-
-def _noise(noise) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
-        raise TypeError(f"noise must be a real number, got {type(noise).__name__}")
-    if not (np.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be finite and >= 0 (the Playground uses 0 to 0.5), got {noise}")
-    return float(noise)
+    return n_samples
 
 
 # -- generators -----------------------------------------------------------------------------------
@@ -103,7 +80,7 @@ def two_gaussians(n_samples: int = 500, noise: float = 0.0, rng=None):
     >>> bool(np.allclose(X[y == 1].mean(axis=0), [2, 2], atol=0.1))
     True
     """
-    n, rng, noise = _n(n_samples, even=True), _rng(rng), _noise(noise)
+    n, rng, noise = _n(n_samples, even=True), generator(rng), real_value(noise, "noise", low=0.0)
     variance = 0.5 + 7.0 * noise
     centres = np.repeat([[2.0, 2.0], [-2.0, -2.0]], n // 2, axis=0)  # (n, 2)
     X = centres + np.sqrt(variance) * rng.standard_normal((n, 2))
@@ -152,9 +129,11 @@ def circles(n_samples: int = 500, noise: float = 0.0, rng=None):
     >>> bool(np.all((r < 2.5) == (y == 1))), bool(r.max() <= 5)
     (True, True)
     """
-    n, rng, noise = _n(n_samples, even=True), _rng(rng), _noise(noise)
+    n, rng, noise = _n(n_samples, even=True), generator(rng), real_value(noise, "noise", low=0.0)
     radius = 5.0
-    r = np.concatenate([rng.uniform(0, 0.5 * radius, n // 2), rng.uniform(0.7 * radius, radius, n // 2)])
+    r = np.concatenate(
+        [rng.uniform(0, 0.5 * radius, n // 2), rng.uniform(0.7 * radius, radius, n // 2)]
+    )
     phi = rng.uniform(0, 2 * np.pi, n)
     X = np.stack([r * np.sin(phi), r * np.cos(phi)], axis=1)  # (n, 2)
     shifted = X + noise * rng.uniform(-radius, radius, (n, 2))
@@ -200,7 +179,7 @@ def xor(n_samples: int = 500, noise: float = 0.0, rng=None):
     >>> bool(np.all(y == (X[:, 0] * X[:, 1] >= 0))), bool(np.abs(X).min() >= 0.3)
     (True, True)
     """
-    n, rng, noise = _n(n_samples, even=False), _rng(rng), _noise(noise)
+    n, rng, noise = _n(n_samples, even=False), generator(rng), real_value(noise, "noise", low=0.0)
     u = rng.uniform(-5, 5, (n, 2))
     X = u + 0.3 * np.where(u > 0, 1.0, -1.0)  # (n, 2), |x| >= 0.3
     shifted = X + noise * rng.uniform(-5, 5, (n, 2))
@@ -256,7 +235,7 @@ def spiral(n_samples: int = 500, noise: float = 0.0, rng=None):
     >>> y
     array([1, 1, 0, 0])
     """
-    n, rng, noise = _n(n_samples, even=True), _rng(rng), _noise(noise)
+    n, rng, noise = _n(n_samples, even=True), generator(rng), real_value(noise, "noise", low=0.0)
     m = n // 2
     i = np.tile(np.arange(m), 2)  # (n,)
     delta = np.repeat([0.0, np.pi], m)  # (n,)
@@ -307,7 +286,7 @@ def regression_plane(n_samples: int = 500, noise: float = 0.0, rng=None):
     >>> bool(np.allclose(y, X.sum(axis=1) / 10))
     True
     """
-    n, rng, noise = _n(n_samples, even=False), _rng(rng), _noise(noise)
+    n, rng, noise = _n(n_samples, even=False), generator(rng), real_value(noise, "noise", low=0.0)
     X = rng.uniform(-6, 6, (n, 2))
     shifted = X + noise * rng.uniform(-6, 6, (n, 2))
     y = shifted.sum(axis=1) / 10.0
@@ -354,9 +333,7 @@ def make_dataset(name: str, n_samples: int = 500, noise: float = 0.0, rng=None):
     >>> X.shape, y.dtype
     ((10, 2), dtype('int64'))
     """
-    if name not in DATASETS:
-        raise ValueError(f"unknown data set {name!r}; choose one of {sorted(DATASETS)}")
-    return DATASETS[name](n_samples, noise, rng)
+    return DATASETS[one_of(name, "name", DATASETS)](n_samples, noise, rng)
 
 
 # -- the Playground's input features --------------------------------------------------------------
@@ -405,17 +382,15 @@ def playground_features(X, names=("x1", "x2")):
     >>> playground_features([[2.0, -3.0]], ["x1^2", "x2^2", "x1*x2"])
     array([[ 4.,  9., -6.]])
     """
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must have shape (N, 2), got {X.shape}")
+    X = real_array(X, "X").astype(np.float64, copy=False)
+    check_shape(X, "X", (None, 2), "(N, 2)")
     if isinstance(names, str):
         raise TypeError(f"names must be a sequence of feature names, not the string {names!r}")
     names = list(names)
     if not names:
         raise ValueError("names must contain at least one feature")
-    unknown = [n for n in names if n not in FEATURES]
-    if unknown:
-        raise ValueError(f"unknown feature(s) {unknown}; choose from {list(FEATURES)}")
+    for n in names:
+        one_of(n, "every feature name", FEATURES)
     if len(set(names)) != len(names):
         raise ValueError(f"features must not repeat, got {names}")
     x1, x2 = X[:, 0], X[:, 1]

@@ -1,16 +1,14 @@
-r"""Layer classes for the rest of chapter :ref:`ch-activations`'s activations.
+r"""Activation layers: thin classes around the activation functions (chapter :ref:`ch-activations`).
 
-Each class is a thin wrapper around the pure functions of :mod:`dlbook.nn.activations`,
-:mod:`dlbook.nn.softmax` and :mod:`dlbook.nn.maxout`, following the layer protocol of
+Each class wraps the pure functions of :mod:`dlbook.nn.activations`,
+:mod:`dlbook.nn.parametric_relu` and :mod:`dlbook.nn.softmax` and follows the layer protocol of
 :mod:`dlbook.nn.module` (``forward``/``backward``, ``params``/``grads``, ``train``/``eval``), so
-they stack in a :class:`dlbook.nn.module.Sequential` next to
-:class:`dlbook.nn.linear.Linear`. ReLU, Sigmoid, Tanh and LeakyReLU live in
-:mod:`dlbook.nn.module` itself.
+they stack in a :class:`dlbook.nn.module.Sequential` next to :class:`dlbook.nn.linear.Linear`.
+The maxout layer, which holds its own affine pieces, is :class:`dlbook.nn.maxout.Maxout`.
 
-Names, constructor arguments and defaults are torch's (``torch.nn.ELU``, ``torch.nn.PReLU``,
+Names, constructor arguments and defaults are torch's (``torch.nn.ReLU``, ``torch.nn.PReLU``,
 ...), except that no layer has torch's ``inplace`` flag (nothing here modifies its input) and
-:class:`Softplus` has no ``threshold`` (see there). :class:`Maxout` has no ``torch.nn``
-counterpart.
+:class:`Softplus` has no ``threshold`` (see there).
 
 There is no ``activation_layers_torch`` twin: the ``torch.nn`` classes are the PyTorch
 counterparts, with the same ``state_dict`` keys (``PReLU``'s ``weight``).
@@ -18,30 +16,134 @@ counterparts, with the same ``state_dict`` keys (``PReLU``'s ``weight``).
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from dlbook._checks import generator, int_value, positive_int, real_array, real_value, same_shape
 from dlbook.nn import activations as act
-from dlbook.nn.maxout import maxout, maxout_backward
-from dlbook.nn.module import Layer, _Elementwise
-from dlbook.nn.softmax import softmax, softmax_backward
+from dlbook.nn.module import Layer
+from dlbook.nn.parametric_relu import prelu_backward, prelu_forward, rrelu_backward, rrelu_forward
+from dlbook.nn.softmax import softmax_backward, softmax_forward
 
-__all__ = ["ELU", "SELU", "Softplus", "Hardsigmoid", "PReLU", "RReLU", "Softmax", "Maxout"]
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+__all__ = ["ReLU", "Sigmoid", "Tanh", "LeakyReLU", "ELU", "SELU", "Softplus", "Hardsigmoid",
+           "PReLU", "RReLU", "Softmax"]
 
 
-def _generator(rng) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be a numpy Generator, an int seed or None, got {rng!r}")
+class _Elementwise(Layer):
+    """An activation layer: out = f(x), dx = dout * f'(x); no parameters."""
+
+    def _f(self, x):  # pragma: no cover
+        raise NotImplementedError
+
+    def _df(self, x):  # pragma: no cover
+        raise NotImplementedError
+
+    def forward(self, x):
+        x = real_array(x, "x")
+        self._cache = x
+        return self._f(x)
+
+    def backward(self, dout):
+        x = self._check_cache()
+        dout = real_array(dout, "dout")
+        same_shape(dout, x, "dout", "the layer's input")
+        return dout * self._df(x)
+
+
+class ReLU(_Elementwise):
+    r"""ReLU layer: :math:`\max(0, x)` forward, :math:`\text{dout}\cdot[x > 0]` backward.
+
+    See Also
+    --------
+    dlbook.nn.activations.relu, torch.nn.ReLU, :ref:`ch-activations`
+
+    Examples
+    --------
+    >>> layer = ReLU()
+    >>> layer.forward(np.array([[-1.0, 2.0]]))
+    array([[0., 2.]])
+    >>> layer.backward(np.array([[5.0, 5.0]]))
+    array([[0., 5.]])
+    """
+
+    _f = staticmethod(act.relu)
+    _df = staticmethod(act.relu_derivative)
+
+
+class Sigmoid(_Elementwise):
+    r"""Sigmoid layer: :math:`\sigma(x)` forward, :math:`\text{dout}\cdot\sigma(x)(1-\sigma(x))`
+    backward.
+
+    See Also
+    --------
+    dlbook.nn.activations.sigmoid, torch.nn.Sigmoid, :ref:`ch-backprop`
+
+    Examples
+    --------
+    >>> layer = Sigmoid()
+    >>> layer.forward(np.array([0.0]))
+    array([0.5])
+    >>> layer.backward(np.array([1.0]))   # 0.5 * (1 - 0.5)
+    array([0.25])
+    """
+
+    _f = staticmethod(act.sigmoid)
+    _df = staticmethod(act.sigmoid_derivative)
+
+
+class Tanh(_Elementwise):
+    r"""Tanh layer: :math:`\tanh x` forward, :math:`\text{dout}\cdot(1-\tanh^2 x)` backward.
+
+    See Also
+    --------
+    dlbook.nn.activations.tanh, torch.nn.Tanh, :ref:`ch-activations`
+
+    Examples
+    --------
+    >>> layer = Tanh()
+    >>> layer.forward(np.array([0.0, np.log(2.0)]))   # (2 - 1/2) / (2 + 1/2) = 0.6
+    array([0. , 0.6])
+    >>> layer.backward(np.array([1.0, 1.0]))   # 1 - 0.6**2 = 0.64
+    array([1.  , 0.64])
+    """
+
+    _f = staticmethod(act.tanh)
+    _df = staticmethod(act.tanh_derivative)
+
+
+class LeakyReLU(_Elementwise):
+    r"""Leaky ReLU layer: :math:`x` for :math:`x>0`, else :math:`\alpha x` (fixed :math:`\alpha`).
+
+    Parameters
+    ----------
+    negative_slope : float, default 0.01
+        :math:`\alpha`, torch's name and default.
+
+    See Also
+    --------
+    dlbook.nn.activations.leaky_relu, torch.nn.LeakyReLU, :ref:`ch-activations`
+
+    Examples
+    --------
+    >>> layer = LeakyReLU(0.1)
+    >>> layer.forward(np.array([-2.0, 3.0]))
+    array([-0.2,  3. ])
+    >>> layer.backward(np.array([1.0, 1.0]))
+    array([0.1, 1. ])
+    """
+
+    def __init__(self, negative_slope: float = 0.01):
+        super().__init__()
+        act.leaky_relu(0.0, negative_slope)  # validates the slope with a clear error
+        self.negative_slope = float(negative_slope)
+
+    def _f(self, x):
+        return act.leaky_relu(x, self.negative_slope)
+
+    def _df(self, x):
+        return act.leaky_relu_derivative(x, self.negative_slope)
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(negative_slope={self.negative_slope})"
 
 
 class ELU(_Elementwise):
@@ -75,13 +177,13 @@ class ELU(_Elementwise):
 
     def __init__(self, alpha: float = 1.0):
         super().__init__()
-        self.alpha = act._number(alpha, "alpha")
+        self.alpha = real_value(alpha, "alpha")
 
     def _f(self, x):
         return act.elu(x, self.alpha)
 
     def _df(self, x):
-        return act.elu_grad(x, self.alpha)
+        return act.elu_derivative(x, self.alpha)
 
     def __repr__(self) -> str:
         return f"ELU(alpha={self.alpha})"
@@ -91,7 +193,7 @@ class SELU(_Elementwise):
     r"""SELU layer: :math:`\lambda x` for :math:`x > 0`, else :math:`\lambda\alpha(e^x - 1)`.
 
     :math:`\alpha \approx 1.6733` and :math:`\lambda \approx 1.0507` are fixed
-    (``activations.SELU_ALPHA``, ``activations.SELU_SCALE``); backward multiplies ``dout`` by
+    (``dlbook.nn.activations.SELU_ALPHA`` and ``SELU_SCALE``); backward multiplies ``dout`` by
     :math:`\lambda` or :math:`\lambda\alpha e^x`.
 
     See Also
@@ -107,15 +209,13 @@ class SELU(_Elementwise):
     array([1.05070099, 1.75809934])
     """
 
-    def _f(self, x):
-        return act.selu(x)
-
-    def _df(self, x):
-        return act.selu_grad(x)
+    _f = staticmethod(act.selu)
+    _df = staticmethod(act.selu_derivative)
 
 
 class Softplus(_Elementwise):
-    r"""Softplus layer: :math:`\frac{1}{\beta}\log(1 + e^{\beta x})`, backward :math:`\text{dout}\cdot\sigma(\beta x)`.
+    r"""Softplus layer: :math:`\frac{1}{\beta}\log(1 + e^{\beta x})`, backward
+    :math:`\text{dout}\cdot\sigma(\beta x)`.
 
     Parameters
     ----------
@@ -129,11 +229,9 @@ class Softplus(_Elementwise):
 
     Notes
     -----
-    ``torch.nn.Softplus`` also takes ``threshold=20`` and returns :math:`x` itself where
-    :math:`\beta x > 20`. :func:`dlbook.nn.activations.softplus` has no such switch: it computes
-    the exact, overflow-free :math:`\max(x,0) + \frac{1}{\beta}\operatorname{log1p}(e^{-\beta|x|})`
-    everywhere, so this layer has no ``threshold`` either. The two differ by less than
-    :math:`2.1\times 10^{-9}/\beta` in value and in slope where :math:`\beta x > 20`.
+    ``torch.nn.Softplus`` also takes ``threshold=20`` (it returns :math:`x` where
+    :math:`\beta x > 20`); this layer computes the exact softplus everywhere, which differs from
+    torch's by less than :math:`2.1\times 10^{-9}/\beta` there.
 
     See Also
     --------
@@ -150,20 +248,21 @@ class Softplus(_Elementwise):
 
     def __init__(self, beta: float = 1.0):
         super().__init__()
-        self.beta = act._number(beta, "beta", 0.0, strict=True)
+        self.beta = real_value(beta, "beta", low=0.0, low_open=True)
 
     def _f(self, x):
         return act.softplus(x, self.beta)
 
     def _df(self, x):
-        return act.softplus_grad(x, self.beta)
+        return act.softplus_derivative(x, self.beta)
 
     def __repr__(self) -> str:
         return f"Softplus(beta={self.beta})"
 
 
 class Hardsigmoid(_Elementwise):
-    r"""Hard sigmoid layer, torch's definition :math:`\mathrm{relu6}(x + 3)/6 = \operatorname{clip}(x/6 + 1/2, 0, 1)`.
+    r"""Hard sigmoid layer, torch's definition :math:`\mathrm{relu6}(x + 3)/6 =
+    \operatorname{clip}(x/6 + 1/2, 0, 1)`.
 
     Backward: :math:`\text{dout}/6` for :math:`-3 < x < 3`, else 0. (The older Keras 2 slope
     0.2 is available as ``activations.hard_sigmoid(x, slope=0.2)``, not as this layer.)
@@ -181,15 +280,13 @@ class Hardsigmoid(_Elementwise):
     array([0., 1., 1., 0.])
     """
 
-    def _f(self, x):
-        return act.hard_sigmoid(x, 1 / 6)
-
-    def _df(self, x):
-        return act.hard_sigmoid_grad(x, 1 / 6)
+    _f = staticmethod(act.hard_sigmoid)  # slope 1/6 by default: torch's definition
+    _df = staticmethod(act.hard_sigmoid_derivative)
 
 
 class PReLU(Layer):
-    r"""Parametric ReLU layer: :math:`x` for :math:`x > 0`, else :math:`a_c x` with learned :math:`a`.
+    r"""Parametric ReLU layer: :math:`x` for :math:`x > 0`, else :math:`a_c x` with learned
+    :math:`a`.
 
     Parameters
     ----------
@@ -214,7 +311,7 @@ class PReLU(Layer):
 
     Notes
     -----
-    Backward (:func:`dlbook.nn.activations.prelu_backward`):
+    Backward (:func:`dlbook.nn.parametric_relu.prelu_backward`):
 
     .. math:: \frac{\partial L}{\partial x} = g\,(1_{x>0} + a_c 1_{x\le0}),\qquad
               \frac{\partial L}{\partial a_c} = \sum_{\text{all axes but 1}} g\,x\,1_{x\le 0}
@@ -223,7 +320,7 @@ class PReLU(Layer):
 
     See Also
     --------
-    dlbook.nn.activations.prelu, torch.nn.PReLU, :ref:`ch-activations`
+    dlbook.nn.parametric_relu.prelu, torch.nn.PReLU, :ref:`ch-activations`
 
     Examples
     --------
@@ -240,20 +337,17 @@ class PReLU(Layer):
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25):
         super().__init__()
-        self.num_parameters = _positive_int(num_parameters, "num_parameters")
-        init = act._number(init, "init")
+        self.num_parameters = positive_int(num_parameters, "num_parameters")
+        init = real_value(init, "init")
         self.params["weight"] = np.full(self.num_parameters, init)
         self.grads["weight"] = np.zeros(self.num_parameters)
 
     def forward(self, x):
-        x = act._array(x)
-        out = act.prelu(x, self.params["weight"])  # validates the channel count
-        self._cache = x
+        out, self._cache = prelu_forward(x, self.params["weight"])  # checks the channel count
         return out
 
     def backward(self, dout):
-        x = self._check_cache()
-        dx, dw = act.prelu_backward(dout, x, self.params["weight"])
+        dx, dw = prelu_backward(dout, self._check_cache())
         self.grads["weight"][...] = dw
         return dx
 
@@ -289,7 +383,7 @@ class RReLU(Layer):
 
     See Also
     --------
-    dlbook.nn.activations.rrelu_forward, torch.nn.RReLU, :ref:`ch-activations`
+    dlbook.nn.parametric_relu.rrelu_forward, torch.nn.RReLU, :ref:`ch-activations`
 
     Examples
     --------
@@ -305,25 +399,26 @@ class RReLU(Layer):
 
     def __init__(self, lower: float = 1 / 8, upper: float = 1 / 3, rng=None):
         super().__init__()
-        act.rrelu_forward(0.0, lower, upper)  # validates lower and upper with a clear error
+        rrelu_forward(0.0, lower, upper)  # checks lower and upper with a clear error
         self.lower, self.upper = float(lower), float(upper)
-        self.rng = _generator(rng)
+        self.rng = generator(rng)
         self.slopes = None
 
     def forward(self, x):
-        out, self.slopes = act.rrelu_forward(x, self.lower, self.upper, self.training, self.rng)
+        out, self.slopes = rrelu_forward(x, self.lower, self.upper, self.training, self.rng)
         self._cache = self.slopes
         return out
 
     def backward(self, dout):
-        return act.rrelu_backward(dout, self._check_cache())
+        return rrelu_backward(dout, self._check_cache())
 
     def __repr__(self) -> str:
         return f"RReLU(lower={self.lower}, upper={self.upper})"
 
 
 class Softmax(Layer):
-    r"""Softmax layer along ``dim``; backward is the Jacobian-vector product :math:`y \odot (g - \langle g, y\rangle)`.
+    r"""Softmax layer along ``dim``; backward is the Jacobian-vector product :math:`y \odot (g -
+    \langle g, y\rangle)`.
 
     Parameters
     ----------
@@ -357,72 +452,14 @@ class Softmax(Layer):
 
     def __init__(self, dim: int = -1):
         super().__init__()
-        if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
-            raise TypeError(f"dim must be an int, got {dim!r}")
-        self.dim = int(dim)
+        self.dim = int_value(dim, "dim")
 
     def forward(self, x):
-        y = softmax(x, axis=self.dim)
-        self._cache = y
+        y, self._cache = softmax_forward(x, self.dim)
         return y
 
     def backward(self, dout):
-        return softmax_backward(dout, self._check_cache(), axis=self.dim)
+        return softmax_backward(dout, self._check_cache())
 
     def __repr__(self) -> str:
         return f"Softmax(dim={self.dim})"
-
-
-class Maxout(Layer):
-    r"""Maxout over groups of ``k`` pieces: (..., C*k) in, (..., C) out; no parameters.
-
-    Put it after a :class:`dlbook.nn.linear.Linear` with ``k`` times the units:
-    ``Sequential(Linear(d, C * k), Maxout(k))`` is a maxout layer of :math:`C` units,
-    :math:`h_c = \max_j (W_{c,j} x + b_{c,j})`, with unit ``c`` owning outputs
-    ``c*k .. c*k + k - 1`` of the Linear layer.
-
-    Parameters
-    ----------
-    k : int, default 2
-        Pieces per unit (the name of :func:`dlbook.nn.maxout.maxout`'s argument).
-
-    Raises
-    ------
-    ValueError
-        If ``k`` is not a positive integer, or (in :meth:`forward`) does not divide the last axis.
-
-    Notes
-    -----
-    Backward routes each ``dout[..., c]`` to the winning piece (the first one on a tie),
-    :func:`dlbook.nn.maxout.maxout_backward`. ``torch.nn`` has no Maxout;
-    :class:`dlbook.nn.maxout_torch.Maxout` is a torch module that contains its Linear layer
-    (``Maxout(in_features, out_features, k)``), so it is not a drop-in twin of this class.
-
-    See Also
-    --------
-    dlbook.nn.maxout.maxout, dlbook.nn.maxout_torch.Maxout, :ref:`ch-activations`
-
-    Examples
-    --------
-    >>> layer = Maxout(k=2)
-    >>> layer.forward(np.array([[1.0, 5.0, 2.0, -1.0]]))   # max(1, 5), max(2, -1)
-    array([[5., 2.]])
-    >>> layer.backward(np.array([[10.0, 20.0]]))
-    array([[ 0., 10., 20.,  0.]])
-    """
-
-    def __init__(self, k: int = 2):
-        super().__init__()
-        self.k = _positive_int(k, "k")
-
-    def forward(self, x):
-        z = act._array(x)
-        out = maxout(z, self.k)  # validates the shape
-        self._cache = z
-        return out
-
-    def backward(self, dout):
-        return maxout_backward(dout, self._check_cache(), self.k)
-
-    def __repr__(self) -> str:
-        return f"Maxout(k={self.k})"

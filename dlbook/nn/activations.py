@@ -1,63 +1,43 @@
-r"""Activation functions and their derivatives in NumPy (chapter :ref:`ch-activations`).
+r"""Element-wise activation functions and their derivatives in NumPy (chapter
+:ref:`ch-activations`).
 
 Conventions used by every function below:
 
-* Element-wise activations come in pairs: ``name(x, ...)`` is the value :math:`f(x)` and
-  ``name_grad(x, ...)`` the derivative :math:`f'(x)`, so a backward pass is
-  ``dout * name_grad(x)``.  ``x`` is an array_like of any shape; the result has its shape.
-* Functions of several inputs or of a random draw have forward/backward pairs:
-  :func:`prelu`/:func:`prelu_backward`, :func:`rrelu_forward`/:func:`rrelu_backward`.
+* ``name(x, ...)`` is the value :math:`f(x)` and ``name_derivative(x, ...)`` the derivative
+  :math:`f'(x)`, so a backward pass is ``dout * name_derivative(x)``.  ``x`` is an array_like
+  of any shape; the result has its shape.
 * At a kink the derivative is the left-hand piece's (``x <= 0``), as in PyTorch's autograd:
-  ``relu_grad(0) == 0``, ``leaky_relu_grad(0) == negative_slope``, ``elu_grad(0) == alpha``.
+  ``relu_derivative(0) == 0``, ``leaky_relu_derivative(0) == negative_slope``,
+  ``elu_derivative(0) == alpha``.
 * Integer and boolean inputs become float64; no input is modified; nothing overflows or warns
   for any finite float64 input.
 
-Activations of a whole group of inputs have modules of their own: :mod:`dlbook.nn.softmax`
-(softmax, its Jacobian and backward pass) and :mod:`dlbook.nn.maxout`.
+The ReLUs whose slope is learned or drawn at random (PReLU, RReLU) have a forward/backward pair
+each and live in :mod:`dlbook.nn.parametric_relu`; activations of a whole group of inputs have
+modules of their own: :mod:`dlbook.nn.softmax` and :mod:`dlbook.nn.maxout`.
 
 See Also
 --------
 dlbook.nn.activations_torch : the same functions written with torch tensors.
+dlbook.nn.activation_layers : the layer classes built on them.
 """
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from dlbook._checks import real_array, real_value
+
 __all__ = [
-    "SELU_ALPHA", "SELU_SCALE", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad",
-    "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "prelu", "prelu_backward",
-    "rrelu", "rrelu_forward", "rrelu_backward", "elu", "elu_grad", "selu", "selu_grad",
-    "softplus", "softplus_grad", "hard_sigmoid", "hard_sigmoid_grad",
+    "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu", "relu_derivative",
+    "leaky_relu", "leaky_relu_derivative", "elu", "elu_derivative", "selu", "selu_derivative",
+    "softplus", "softplus_derivative", "hard_sigmoid", "hard_sigmoid_derivative",
 ]
 
-#: SELU's constants (Klambauer et al., 2017), the values torch and Keras use.
+#: SELU's constants (Klambauer et al., 2017), the values torch and Keras use (the torch twin
+#: reads them from here).
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
-
-
-def _array(x, name: str = "x") -> np.ndarray:
-    """``x`` as a real floating array (integers and booleans become float64)."""
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
-
-
-def _number(value, name: str, low: float | None = None, strict: bool = False) -> float:
-    """Check that a hyper-parameter is a finite real number (at least / above ``low``)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise TypeError(f"{name} must be a finite real number, got {value!r}")
-    if low is not None and (value <= low if strict else value < low):
-        raise ValueError(f"{name} must be {'>' if strict else '>='} {low}, got {value!r}")
-    return float(value)
-
-
-def _same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
-    if a.shape != b.shape:
-        raise ValueError(f"{name_a} has shape {a.shape} but {name_b} has {b.shape}")
 
 
 # -- Sigmoid and tanh ----------------------------------------------------------------------------
@@ -73,19 +53,19 @@ def sigmoid(x):
 
     See Also
     --------
-    dlbook.nn.activations_torch.sigmoid, sigmoid_grad, :ref:`ch-activations`
+    dlbook.nn.activations_torch.sigmoid, sigmoid_derivative, :ref:`ch-activations`
 
     Examples
     --------
     >>> sigmoid([0.0, np.log(3.0), -1000.0])
     array([0.5 , 0.75, 0.  ])
     """
-    x = _array(x)
+    x = real_array(x, "x")
     z = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
 
 
-def sigmoid_grad(x):
+def sigmoid_derivative(x):
     r"""Derivative :math:`\sigma'(x) = \sigma(x)(1 - \sigma(x)) = z/(1+z)^2`, :math:`z=e^{-|x|}`.
 
     The second form is computed: :math:`\sigma(1-\sigma)` loses its relative accuracy once
@@ -93,10 +73,10 @@ def sigmoid_grad(x):
 
     Examples
     --------
-    >>> sigmoid_grad([0.0, np.log(3.0)])   # 1/2 * 1/2 and 3/4 * 1/4
+    >>> sigmoid_derivative([0.0, np.log(3.0)])   # 1/2 * 1/2 and 3/4 * 1/4
     array([0.25  , 0.1875])
     """
-    z = np.exp(-np.abs(_array(x)))
+    z = np.exp(-np.abs(real_array(x, "x")))
     return z / (1.0 + z) ** 2
 
 
@@ -108,27 +88,27 @@ def tanh(x):
 
     See Also
     --------
-    dlbook.nn.activations_torch.tanh, tanh_grad, :ref:`ch-activations`
+    dlbook.nn.activations_torch.tanh, tanh_derivative, :ref:`ch-activations`
 
     Examples
     --------
     >>> tanh([0.0, np.log(2.0)])   # (2 - 1/2) / (2 + 1/2)
     array([0. , 0.6])
     """
-    return np.tanh(_array(x))
+    return np.tanh(real_array(x, "x"))
 
 
-def tanh_grad(x):
+def tanh_derivative(x):
     r"""Derivative :math:`1 - \tanh^2 x = 4z/(1+z)^2` with :math:`z = e^{-2|x|}` (computed).
 
     The first form cancels catastrophically for :math:`|x| > 10`; the maximum is 1 at 0.
 
     Examples
     --------
-    >>> tanh_grad([0.0, np.log(2.0)])   # 1 - 0.6**2
+    >>> tanh_derivative([0.0, np.log(2.0)])   # 1 - 0.6**2
     array([1.  , 0.64])
     """
-    z = np.exp(-2.0 * np.abs(_array(x)))
+    z = np.exp(-2.0 * np.abs(real_array(x, "x")))
     return 4.0 * z / (1.0 + z) ** 2
 
 
@@ -138,26 +118,26 @@ def relu(x):
 
     See Also
     --------
-    dlbook.nn.activations_torch.relu, relu_grad, :ref:`ch-activations`
+    dlbook.nn.activations_torch.relu, relu_derivative, :ref:`ch-activations`
 
     Examples
     --------
     >>> relu([-2.0, 0.0, 3.0])
     array([0., 0., 3.])
     """
-    x = _array(x)
+    x = real_array(x, "x")
     return np.where(x > 0, x, 0.0).astype(x.dtype)
 
 
-def relu_grad(x):
+def relu_derivative(x):
     r"""Derivative of ReLU: 1 for :math:`x > 0`, else 0.
 
     Examples
     --------
-    >>> relu_grad([-2.0, 0.0, 3.0])
+    >>> relu_derivative([-2.0, 0.0, 3.0])
     array([0., 0., 1.])
     """
-    x = _array(x)
+    x = real_array(x, "x")
     return (x > 0).astype(x.dtype)
 
 
@@ -170,165 +150,30 @@ def leaky_relu(x, negative_slope=0.01):
 
     See Also
     --------
-    dlbook.nn.activations_torch.leaky_relu, leaky_relu_grad, prelu, :ref:`ch-activations`
+    dlbook.nn.activations_torch.leaky_relu, leaky_relu_derivative, dlbook.nn.parametric_relu.prelu,
+    :ref:`ch-activations`
 
     Examples
     --------
     >>> leaky_relu([-2.0, 3.0])
     array([-0.02,  3.  ])
     """
-    alpha = _number(negative_slope, "negative_slope")
-    x = _array(x)
+    alpha = real_value(negative_slope, "negative_slope")
+    x = real_array(x, "x")
     return np.where(x > 0, x, alpha * x)
 
 
-def leaky_relu_grad(x, negative_slope=0.01):
+def leaky_relu_derivative(x, negative_slope=0.01):
     r"""Derivative of Leaky ReLU: 1 for :math:`x > 0`, :math:`\alpha` for :math:`x \le 0`.
 
     Examples
     --------
-    >>> leaky_relu_grad([-2.0, 0.0, 3.0], negative_slope=0.1)
+    >>> leaky_relu_derivative([-2.0, 0.0, 3.0], negative_slope=0.1)
     array([0.1, 0.1, 1. ])
     """
-    alpha = _number(negative_slope, "negative_slope")
-    x = _array(x)
+    alpha = real_value(negative_slope, "negative_slope")
+    x = real_array(x, "x")
     return np.where(x > 0, 1.0, alpha).astype(x.dtype)
-
-
-def _prelu_weight(x: np.ndarray, weight) -> tuple[np.ndarray, np.ndarray]:
-    """Validate PReLU's weight; return it as (1,) or (C,) and as a view broadcasting on axis 1."""
-    w = _array(weight, "weight").reshape(-1) if np.ndim(weight) == 0 else _array(weight, "weight")
-    channels = x.shape[1] if x.ndim >= 2 else 1
-    if w.ndim != 1 or w.shape[0] not in (1, channels):
-        raise ValueError(f"weight must have shape (1,) or ({channels},) for x of shape "
-                         f"{x.shape} (channels on axis 1), got {w.shape}")
-    shape = [1] * x.ndim
-    if x.ndim >= 2:
-        shape[1] = w.shape[0]
-    return w, w.reshape(shape)
-
-
-def prelu(x, weight):
-    r"""Parametric ReLU: :math:`x` for :math:`x > 0`, :math:`a_c x` otherwise, :math:`a` learned.
-
-    Parameters
-    ----------
-    x : array_like of shape (N, C, ...), or any shape if ``weight`` has one element
-    weight : array_like of shape (1,) or (C,)
-        One slope for all channels or one per channel (axis 1), torch's convention
-        (``nn.PReLU`` starts at 0.25).
-
-    Raises
-    ------
-    ValueError
-        If ``weight`` has neither 1 nor ``x.shape[1]`` elements.
-
-    See Also
-    --------
-    dlbook.nn.activations_torch.prelu, prelu_backward, :ref:`ch-activations`
-
-    Examples
-    --------
-    >>> prelu([[-4.0, -4.0], [2.0, 2.0]], weight=[0.25, 0.5])
-    array([[-1., -2.],
-           [ 2.,  2.]])
-    """
-    x = _array(x)
-    _, a = _prelu_weight(x, weight)
-    return np.where(x > 0, x, a * x)
-
-
-def prelu_backward(dout, x, weight):
-    r"""Gradients of PReLU: returns ``(dx, dweight)``, ``dweight`` shaped like ``weight``.
-
-    .. math:: \frac{\partial L}{\partial x} = g\,(1_{x>0} + a_c 1_{x\le0}),\qquad
-              \frac{\partial L}{\partial a_c} = \sum_{\text{all but axis 1}} g\,x\,1_{x\le 0}
-
-    Examples
-    --------
-    >>> prelu_backward([1.0, 1.0], [-3.0, 2.0], weight=[0.25])
-    (array([0.25, 1.  ]), array([-3.]))
-    """
-    x, dout = _array(x), _array(dout, "dout")
-    _same_shape(dout, x, "dout", "x")
-    w, a = _prelu_weight(x, weight)
-    neg = x <= 0
-    dx = np.where(neg, a * dout, dout)
-    contrib = np.where(neg, dout * x, 0.0)
-    if w.shape[0] == 1:
-        return dx, np.array([contrib.sum()])
-    return dx, contrib.sum(axis=tuple(i for i in range(x.ndim) if i != 1))
-
-
-def rrelu_forward(x, lower=1 / 8, upper=1 / 3, training=False, rng=None):
-    r"""Randomized leaky ReLU as torch defines it; returns ``(out, slopes)``.
-
-    Parameters
-    ----------
-    lower, upper : float, defaults 1/8 and 1/3 (torch's), :math:`0 \le l \le u`
-    training : bool, default False
-        True: each element :math:`x \le 0` gets its own slope :math:`a \sim U(l, u)`.
-        False: every slope is the mean :math:`(l + u)/2`, which makes it a Leaky ReLU.
-    rng : numpy.random.Generator, optional
-        Source of the random slopes (a fresh, unseeded one if None).
-
-    Returns
-    -------
-    out : ndarray, :math:`x` for :math:`x > 0` and :math:`a x` otherwise
-    slopes : ndarray, the local derivative (1 where :math:`x > 0`); the cache for
-        :func:`rrelu_backward`
-
-    Notes
-    -----
-    Xu et al. (2015) write :math:`x/a'` with :math:`a' \sim U(3, 8)` and test with
-    :math:`x/5.5`, a slope of 0.18; torch's evaluation slope :math:`(1/8 + 1/3)/2 = 0.229`
-    is a different number.
-
-    See Also
-    --------
-    dlbook.nn.activations_torch.rrelu, rrelu, :ref:`ch-activations`
-
-    Examples
-    --------
-    >>> out, slopes = rrelu_forward([-48.0, 5.0])   # slope (1/8 + 1/3) / 2 = 11/48
-    >>> out
-    array([-11.,   5.])
-    """
-    lo, hi = _number(lower, "lower", 0.0), _number(upper, "upper", 0.0)
-    if lo > hi:
-        raise ValueError(f"lower must be <= upper, got lower={lower!r}, upper={upper!r}")
-    x = _array(x)
-    if training:
-        rng = np.random.default_rng() if rng is None else rng
-        a = rng.uniform(lo, hi, size=x.shape)
-    else:
-        a = 0.5 * (lo + hi)
-    slopes = np.where(x > 0, 1.0, a).astype(x.dtype)
-    return x * slopes, slopes
-
-
-def rrelu(x, lower=1 / 8, upper=1 / 3, training=False, rng=None):
-    r"""Randomized leaky ReLU, the output of :func:`rrelu_forward` only.
-
-    Examples
-    --------
-    >>> rrelu([-48.0, 5.0], training=False)
-    array([-11.,   5.])
-    """
-    return rrelu_forward(x, lower, upper, training, rng)[0]
-
-
-def rrelu_backward(dout, slopes):
-    r"""Backward pass of RReLU: :math:`\partial L/\partial x = g \odot \text{slopes}`.
-
-    Examples
-    --------
-    >>> rrelu_backward([2.0, 2.0], slopes=[0.25, 1.0])
-    array([0.5, 2. ])
-    """
-    dout, slopes = _array(dout, "dout"), _array(slopes, "slopes")
-    _same_shape(dout, slopes, "dout", "slopes")
-    return dout * slopes
 
 
 # -- Exponential units, softplus, hard sigmoid ---------------------------------------------------
@@ -339,30 +184,30 @@ def elu(x, alpha=1.0):
 
     See Also
     --------
-    dlbook.nn.activations_torch.elu, elu_grad, selu, :ref:`ch-activations`
+    dlbook.nn.activations_torch.elu, elu_derivative, selu, :ref:`ch-activations`
 
     Examples
     --------
     >>> elu([np.log(0.5), 2.0])   # e^{ln 0.5} - 1
     array([-0.5,  2. ])
     """
-    alpha = _number(alpha, "alpha")
-    x = _array(x)
+    alpha = real_value(alpha, "alpha")
+    x = real_array(x, "x")
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
 
 
-def elu_grad(x, alpha=1.0):
+def elu_derivative(x, alpha=1.0):
     r"""Derivative of ELU: 1 for :math:`x > 0`, :math:`\alpha e^x` for :math:`x \le 0`.
 
     Continuous at 0 only for :math:`\alpha = 1`.
 
     Examples
     --------
-    >>> elu_grad([np.log(0.5), 0.0, 2.0], alpha=2.0)
+    >>> elu_derivative([np.log(0.5), 0.0, 2.0], alpha=2.0)
     array([1., 2., 1.])
     """
-    alpha = _number(alpha, "alpha")
-    x = _array(x)
+    alpha = real_value(alpha, "alpha")
+    x = real_array(x, "x")
     return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0))).astype(x.dtype)
 
 
@@ -378,7 +223,7 @@ def selu(x):
 
     See Also
     --------
-    dlbook.nn.activations_torch.selu, selu_grad, :ref:`ch-activations`
+    dlbook.nn.activations_torch.selu, selu_derivative, :ref:`ch-activations`
 
     Examples
     --------
@@ -388,15 +233,15 @@ def selu(x):
     return SELU_SCALE * elu(x, SELU_ALPHA)
 
 
-def selu_grad(x):
+def selu_derivative(x):
     r"""Derivative of SELU: :math:`\lambda` for :math:`x > 0`, :math:`\lambda\alpha e^x` else.
 
     Examples
     --------
-    >>> selu_grad([1.0, 0.0])
+    >>> selu_derivative([1.0, 0.0])
     array([1.05070099, 1.75809934])
     """
-    return SELU_SCALE * elu_grad(x, SELU_ALPHA)
+    return SELU_SCALE * elu_derivative(x, SELU_ALPHA)
 
 
 def softplus(x, beta=1.0):
@@ -408,7 +253,7 @@ def softplus(x, beta=1.0):
 
     See Also
     --------
-    dlbook.nn.activations_torch.softplus, softplus_grad, :ref:`ch-activations`
+    dlbook.nn.activations_torch.softplus, softplus_derivative, :ref:`ch-activations`
 
     Examples
     --------
@@ -417,21 +262,21 @@ def softplus(x, beta=1.0):
     >>> softplus([1000.0])
     array([1000.])
     """
-    beta = _number(beta, "beta", 0.0, strict=True)
-    x = _array(x)
+    beta = real_value(beta, "beta", low=0.0, low_open=True)
+    x = real_array(x, "x")
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(beta * x))) / beta
 
 
-def softplus_grad(x, beta=1.0):
+def softplus_derivative(x, beta=1.0):
     r"""Derivative of softplus: :math:`\sigma(\beta x)`.
 
     Examples
     --------
-    >>> softplus_grad([0.0])
+    >>> softplus_derivative([0.0])
     array([0.5])
     """
-    beta = _number(beta, "beta", 0.0, strict=True)
-    return sigmoid(beta * _array(x))
+    beta = real_value(beta, "beta", low=0.0, low_open=True)
+    return sigmoid(beta * real_array(x, "x"))
 
 
 def hard_sigmoid(x, slope=1 / 6):
@@ -446,7 +291,7 @@ def hard_sigmoid(x, slope=1 / 6):
 
     See Also
     --------
-    dlbook.nn.activations_torch.hard_sigmoid, hard_sigmoid_grad, :ref:`ch-activations`
+    dlbook.nn.activations_torch.hard_sigmoid, hard_sigmoid_derivative, :ref:`ch-activations`
 
     Examples
     --------
@@ -455,19 +300,19 @@ def hard_sigmoid(x, slope=1 / 6):
     >>> hard_sigmoid([1.5], slope=0.2)
     array([0.8])
     """
-    s = _number(slope, "slope", 0.0, strict=True)
-    return np.clip(s * _array(x) + 0.5, 0.0, 1.0)
+    s = real_value(slope, "slope", low=0.0, low_open=True)
+    return np.clip(s * real_array(x, "x") + 0.5, 0.0, 1.0)
 
 
-def hard_sigmoid_grad(x, slope=1 / 6):
+def hard_sigmoid_derivative(x, slope=1 / 6):
     r"""Derivative of :func:`hard_sigmoid`: :math:`s` where :math:`0 < sx + 1/2 < 1`, else 0.
 
     Examples
     --------
-    >>> hard_sigmoid_grad([-3.0, 0.0, 3.0], slope=0.25)
+    >>> hard_sigmoid_derivative([-3.0, 0.0, 3.0], slope=0.25)
     array([0.  , 0.25, 0.  ])
     """
-    s = _number(slope, "slope", 0.0, strict=True)
-    x = _array(x)
+    s = real_value(slope, "slope", low=0.0, low_open=True)
+    x = real_array(x, "x")
     u = s * x + 0.5
     return np.where((u > 0) & (u < 1), s, 0.0).astype(x.dtype)

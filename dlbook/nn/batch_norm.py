@@ -4,7 +4,8 @@ Batch norm standardizes each channel over the batch and then applies a learned s
 
 .. math::
 
-    \hat x = \frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \qquad y = \gamma \odot \hat x + \beta ,
+    \hat x = \frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \qquad
+    y = \gamma \odot \hat x + \beta ,
 
 with the mean :math:`\mu_B` and the (biased) variance :math:`\sigma_B^2` of the batch, per
 feature, in training, and running averages of them in evaluation.  Names and conventions are
@@ -24,25 +25,13 @@ dlbook.nn.layer_norm : layer normalization.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from dlbook._checks import positive_int, probability, real_array, real_value
 from dlbook.nn.module import Layer
 
-__all__ = ["batch_norm_forward", "batch_norm_backward", "batch_norm_running_stats", "BatchNorm1d"]
-
-
-def _real(a, name):
-    a = np.asarray(a)
-    if a.dtype == bool or not np.issubdtype(a.dtype, np.number) or np.iscomplexobj(a):
-        raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
-    return a.astype(np.result_type(a.dtype, np.float64), copy=False)
-
-
-def _check_eps(eps):
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or eps < 0:
-        raise ValueError(f"eps must be a non-negative number, got {eps!r}")
+__all__ = ["batch_norm_forward", "batch_norm_backward", "batch_norm_running_stats",
+           "normalize_backward", "BatchNorm1d"]
 
 
 def _bn_axes(x):
@@ -55,25 +44,45 @@ def _bn_axes(x):
 def _check_vector(v, C, name):
     if v is None:
         return None
-    v = _real(v, name)
+    v = real_array(v, name).astype(float, copy=False)
     if v.shape != (C,):
         raise ValueError(f"{name} has shape {v.shape} but x has {C} channels: expected ({C},)")
     return v
 
 
-def _normalize_backward(dxhat, xhat, invstd, axes):
-    r"""dL/dx for :math:`\hat x = (x-\mu)\,s` with :math:`\mu`, :math:`s` taken over ``axes``."""
+def normalize_backward(dxhat, xhat, invstd, axes):
+    r"""The backward pass of standardization, shared by batch norm and layer norm.
+
+    For :math:`\hat x = (x-\mu)\,s` with the mean :math:`\mu` and :math:`s = 1/\sqrt{\sigma^2 +
+    \varepsilon}` both taken over ``axes`` (:math:`m` values each):
+
+    .. math:: \frac{\partial L}{\partial x} = \frac{s}{m}\Bigl(m\,\bar g - \sum \bar g
+              - \hat x \sum \bar g \hat x\Bigr),\qquad \bar g = \partial L/\partial\hat x
+
+    Parameters
+    ----------
+    dxhat, xhat : ndarray of the same shape
+    invstd : ndarray
+        :math:`s`, broadcastable to ``xhat`` (the reduced axes kept with size 1).
+    axes : tuple of int
+        The axes the statistics were taken over.
+
+    Examples
+    --------
+    A gradient that only shifts or only scales the standardized values is invisible to x:
+
+    >>> xhat = np.array([[-1.0], [1.0]]); invstd = np.ones((1, 1))
+    >>> normalize_backward(np.ones((2, 1)), xhat, invstd, (0,))
+    array([[0.],
+           [0.]])
+    >>> normalize_backward(xhat, xhat, invstd, (0,))
+    array([[0.],
+           [0.]])
+    """
     m = np.prod([xhat.shape[a] for a in axes])
     sum_d = dxhat.sum(axis=axes, keepdims=True)
     sum_dx = (dxhat * xhat).sum(axis=axes, keepdims=True)
     return invstd / m * (m * dxhat - sum_d - xhat * sum_dx)
-
-
-def _store_grads(grads, dw, db):
-    """Write the affine gradients into the layer's arrays in place (nothing without affine)."""
-    if "weight" in grads:
-        grads["weight"][...] = dw
-        grads["bias"][...] = db
 
 
 def batch_norm_forward(x, weight=None, bias=None, running_mean=None, running_var=None,
@@ -134,14 +143,17 @@ def batch_norm_forward(x, weight=None, bias=None, running_mean=None, running_var
     >>> out.ravel()
     array([-1.22474487,  0.        ,  1.22474487])
     """
-    x = _real(x, "x")
-    _check_eps(eps)
+    x = real_array(x, "x").astype(float, copy=False)
+    real_value(eps, "eps", low=0.0)
     axes, bshape = _bn_axes(x)
     C = x.shape[1]
     weight, bias = _check_vector(weight, C, "weight"), _check_vector(bias, C, "bias")
     if training:
         if np.prod([x.shape[a] for a in axes]) < 2:
-            raise ValueError(f"batch norm in training needs more than 1 value per channel, got x of shape {x.shape}")
+            raise ValueError(
+                "batch norm in training needs more than 1 value per channel, got x of shape "
+                f"{x.shape}"
+            )
         mean, var = x.mean(axis=axes), x.var(axis=axes)  # (C,), biased
     else:
         if running_mean is None or running_var is None:
@@ -193,14 +205,16 @@ def batch_norm_backward(dout, cache):
     (np.True_, array([3.]))
     """
     xhat, invstd, weight, axes, training = cache
-    dout = _real(dout, "dout")
+    dout = real_array(dout, "dout").astype(float, copy=False)
     if dout.shape != xhat.shape:
-        raise ValueError(f"dout has shape {dout.shape} but the forward input had shape {xhat.shape}")
+        raise ValueError(
+            f"dout has shape {dout.shape} but the forward input had shape {xhat.shape}"
+        )
     _, bshape = _bn_axes(xhat)
     dweight = (dout * xhat).sum(axis=axes)  # (C,)
     dbias = dout.sum(axis=axes)  # (C,)
     dxhat = dout if weight is None else dout * weight.reshape(bshape)
-    dx = _normalize_backward(dxhat, xhat, invstd, axes) if training else dxhat * invstd
+    dx = normalize_backward(dxhat, xhat, invstd, axes) if training else dxhat * invstd
     return dx, dweight, dbias
 
 
@@ -235,16 +249,16 @@ def batch_norm_running_stats(running_mean, running_var, x, momentum=0.1):
     >>> batch_norm_running_stats([0.0], [1.0], [[1.0], [3.0]], momentum=0.5)
     (array([1.]), array([1.5]))
     """
-    x = _real(x, "x")
+    x = real_array(x, "x").astype(float, copy=False)
     axes, _ = _bn_axes(x)
     C = x.shape[1]
     running_mean = _check_vector(running_mean, C, "running_mean")
     running_var = _check_vector(running_var, C, "running_var")
-    if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not 0 <= momentum <= 1:
-        raise ValueError(f"momentum must lie in [0, 1], got {momentum!r}")
+    probability(momentum, "momentum")
     m = np.prod([x.shape[a] for a in axes])
     if m < 2:
-        raise ValueError(f"the unbiased variance needs more than 1 value per channel, got x of shape {x.shape}")
+        raise ValueError("the unbiased variance needs more than 1 value per channel, got x of "
+                         f"shape {x.shape}")
     new_mean = (1 - momentum) * running_mean + momentum * x.mean(axis=axes)
     new_var = (1 - momentum) * running_var + momentum * x.var(axis=axes, ddof=1)
     return new_mean, new_var
@@ -287,11 +301,9 @@ class BatchNorm1d(Layer):
     """
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True):
-        if isinstance(num_features, bool) or not isinstance(num_features, numbers.Integral) or num_features < 1:
-            raise ValueError(f"num_features must be a positive int, got {num_features!r}")
-        _check_eps(eps)
-        if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not 0 <= momentum <= 1:
-            raise ValueError(f"momentum must lie in [0, 1], got {momentum!r}")
+        positive_int(num_features, "num_features")
+        real_value(eps, "eps", low=0.0)
+        probability(momentum, "momentum")
         super().__init__()
         self.num_features, self.eps, self.momentum = int(num_features), float(eps), float(momentum)
         C = self.num_features
@@ -316,7 +328,8 @@ class BatchNorm1d(Layer):
     def backward(self, dout):
         """Fill ``grads`` in place and return dL/dx."""
         dx, dw, db = batch_norm_backward(dout, self._check_cache())
-        _store_grads(self.grads, dw, db)
+        if self.params:  # nothing to store without affine
+            self.grads["weight"][...], self.grads["bias"][...] = dw, db
         return dx
 
     def __repr__(self):

@@ -1,4 +1,5 @@
-r"""Callbacks for the training loops: hooks that watch or steer training (chapter :ref:`ch-pytorch-models`).
+r"""Callbacks for the training loops: hooks that watch or steer training (chapter
+:ref:`ch-pytorch-models`).
 
 The same callback objects work with the NumPy loop (:func:`dlbook.nn.training.fit`) and the
 PyTorch loop (:func:`dlbook.nn.training_torch.fit`): a loop hands every callback a
@@ -27,10 +28,11 @@ torch.optim.lr_scheduler.ReduceLROnPlateau : whose rule :class:`ReduceLROnPlatea
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Callable
 
-from dlbook.nn import schedules
+from dlbook._checks import int_value, one_of, real_value
+from dlbook.bilingual import Text, say
+from dlbook.nn import schedulers
 
 __all__ = ["TrainingContext", "Callback", "History", "LambdaCallback", "EarlyStopping",
            "ModelCheckpoint", "ReduceLROnPlateau"]
@@ -111,7 +113,8 @@ class Callback:
 
 
 class History(Callback):
-    """Record every epoch's logs: ``history["loss"]``, ``history["val_loss"]``, ``history["lr"]``, ...
+    """Record every epoch's logs: ``history["loss"]``, ``history["val_loss"]``, ``history["lr"]``,
+    ...
 
     The loops add one as the first callback and return it.
 
@@ -165,21 +168,11 @@ class LambdaCallback(Callback):
 
 
 # -- helpers for the monitoring callbacks --------------------------------------------------------
-def _check_mode(mode, monitor):
-    if mode == "auto":
+def _mode_for(mode, monitor):
+    """'min' or 'max'; Keras' 'auto' maximises a monitored accuracy and minimises the rest."""
+    if one_of(mode, "mode", ("min", "max", "auto")) == "auto":
         return "max" if "acc" in monitor else "min"
-    if mode not in ("min", "max"):
-        raise ValueError(f"mode must be 'min', 'max' or 'auto', got {mode!r}")
     return mode
-
-
-def _check_number(name, value, low=0.0, integer=False):
-    kinds = numbers.Integral if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kinds):
-        raise TypeError(f"{name} must be {'an int' if integer else 'a real number'}, got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value!r}")
-    return value
 
 
 def _monitored(logs, monitor, who):
@@ -189,9 +182,10 @@ def _monitored(logs, monitor, who):
     return float(logs[monitor])
 
 
-def _say(verbose, message):
+def _say(verbose, en, zh):
+    """Print a callback's message (in both languages when the book is built)."""
     if verbose:
-        print(message)
+        say(Text(en, zh))
 
 
 class EarlyStopping(Callback):
@@ -241,9 +235,9 @@ class EarlyStopping(Callback):
                  restore_best_weights=False, verbose=False):
         super().__init__()
         self.monitor = monitor
-        self.min_delta = abs(_check_number("min_delta", min_delta))
-        self.patience = _check_number("patience", patience, integer=True)
-        self.mode = _check_mode(mode, monitor)
+        self.min_delta = real_value(min_delta, "min_delta", low=0.0)
+        self.patience = int_value(patience, "patience", low=0)
+        self.mode = _mode_for(mode, monitor)
         self.restore_best_weights, self.verbose = bool(restore_best_weights), bool(verbose)
 
     def _improves(self, current):
@@ -268,15 +262,22 @@ class EarlyStopping(Callback):
         self.wait += 1
         if self.wait >= self.patience:
             self.stop_training, self.stopped_epoch = True, epoch
-            _say(self.verbose, f"EarlyStopping: epoch {epoch + 1}: {self.monitor} has not improved "
-                               f"for {self.wait} epochs (best {self.best:.4f} at epoch "
-                               f"{self.best_epoch + 1 if self.best_epoch is not None else '-'}); stopping")
+            at = self.best_epoch + 1 if self.best_epoch is not None else "-"
+            _say(
+                self.verbose,
+                f"EarlyStopping: epoch {epoch + 1}: {self.monitor} has not improved "
+                f"for {self.wait} epochs (best {self.best:.4f} at epoch {at}); stopping",
+                f"EarlyStopping：第 {epoch + 1} 個訓練週期：{self.monitor} 已連續 {self.wait} "
+                f"個週期沒有進步（最佳 {self.best:.4f}，在第 {at} 個週期）；停止訓練",
+            )
 
     def on_train_end(self, logs=None):
         if (self.restore_best_weights and self.best_weights is not None
                 and self.best_epoch != self.last_epoch):
             self.context.load_state_dict(self.best_weights)
-            _say(self.verbose, f"EarlyStopping: restored the weights of epoch {self.best_epoch + 1}")
+            _say(self.verbose,
+                 f"EarlyStopping: restored the weights of epoch {self.best_epoch + 1}",
+                 f"EarlyStopping：還原第 {self.best_epoch + 1} 個訓練週期的權重")
 
 
 class ModelCheckpoint(Callback):
@@ -323,7 +324,7 @@ class ModelCheckpoint(Callback):
         super().__init__()
         self.path, self.monitor = str(path), monitor
         self.save_best_only, self.verbose = bool(save_best_only), bool(verbose)
-        self.mode = _check_mode(mode, monitor)
+        self.mode = _mode_for(mode, monitor)
         self.save = None  # replaced by the context's save, or by a test
 
     def on_train_begin(self, logs=None):
@@ -347,10 +348,14 @@ class ModelCheckpoint(Callback):
         self.save(path, metadata)
         self.saved.append((epoch, path))
         if self.save_best_only:
-            _say(self.verbose, f"ModelCheckpoint: epoch {epoch + 1}: {self.monitor} improved "
-                               f"from {previous:.4f} to {self.best:.4f}; saved {path}")
+            _say(self.verbose,
+                 f"ModelCheckpoint: epoch {epoch + 1}: {self.monitor} improved "
+                 f"from {previous:.4f} to {self.best:.4f}; saved {path}",
+                 f"ModelCheckpoint：第 {epoch + 1} 個訓練週期：{self.monitor} 從 {previous:.4f} "
+                 f"進步到 {self.best:.4f}；已存到 {path}")
         else:
-            _say(self.verbose, f"ModelCheckpoint: epoch {epoch + 1}: saved {path}")
+            _say(self.verbose, f"ModelCheckpoint: epoch {epoch + 1}: saved {path}",
+                 f"ModelCheckpoint：第 {epoch + 1} 個訓練週期：已存到 {path}")
 
 
 class ReduceLROnPlateau(Callback):
@@ -402,13 +407,11 @@ class ReduceLROnPlateau(Callback):
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, threshold=1e-4,
                  threshold_mode="rel", cooldown=0, min_lr=0.0, mode="min", eps=1e-8, verbose=False):
         super().__init__()
-        _check_number("factor", factor)
-        if not 0.0 < factor < 1.0:
-            raise ValueError(f"factor must lie in (0, 1), got {factor!r}")
-        _check_number("patience", patience, integer=True)
-        _check_number("cooldown", cooldown, integer=True)
-        # The rule itself lives once, in dlbook.nn.schedules.ReduceLROnPlateau.
-        self.rule = schedules.ReduceLROnPlateau(
+        real_value(factor, "factor", low=0.0, high=1.0, low_open=True, high_open=True)
+        int_value(patience, "patience", low=0)
+        int_value(cooldown, "cooldown", low=0)
+        # The rule itself lives once, in dlbook.nn.schedulers.ReduceLROnPlateau.
+        self.rule = schedulers.ReduceLROnPlateau(
             None, mode=mode, factor=factor, patience=patience, threshold=threshold,
             threshold_mode=threshold_mode, cooldown=cooldown, min_lr=min_lr, eps=eps)
         self.monitor, self.verbose = monitor, bool(verbose)
@@ -435,5 +438,8 @@ class ReduceLROnPlateau(Callback):
         new = self.update(current, old)
         if new != old:
             self.context.set_lrs(new)
-            _say(self.verbose, f"ReduceLROnPlateau: epoch {epoch + 1}: {self.monitor} has not "
-                               f"improved on {self.best:.4f}; lr {old[0]:.3g} -> {new[0]:.3g}")
+            _say(self.verbose,
+                 f"ReduceLROnPlateau: epoch {epoch + 1}: {self.monitor} has not "
+                 f"improved on {self.best:.4f}; lr {old[0]:.3g} -> {new[0]:.3g}",
+                 f"ReduceLROnPlateau：第 {epoch + 1} 個訓練週期：{self.monitor} 沒有比 "
+                 f"{self.best:.4f} 更好；lr {old[0]:.3g} -> {new[0]:.3g}")

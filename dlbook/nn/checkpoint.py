@@ -12,7 +12,7 @@ Three promises:
   included; metadata travels as JSON.
 * **Safe and loud.** :func:`load_checkpoint` reads with ``allow_pickle=False`` (a checkpoint can
   never run code), and a missing, corrupt or truncated file, or one whose keys or shapes do not
-  fit the model, raises :class:`CheckpointError` naming the file and the problem.
+  fit the model, raises :class:`dlbook.io.CheckpointError` naming the file and the problem.
 
 See Also
 --------
@@ -28,26 +28,11 @@ from collections import OrderedDict
 
 import numpy as np
 
-from dlbook.io import atomic_write
+from dlbook.io import CheckpointError, atomic_write, check_state_dict, metadata_json
 
-__all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "check_state_dict"]
+__all__ = ["save_checkpoint", "load_checkpoint"]
 
 _META_KEY = "__metadata__"
-
-
-class CheckpointError(ValueError):
-    """A checkpoint file that cannot be used: corrupt, truncated, or not matching the model."""
-
-
-def _check_metadata(metadata) -> str:
-    if metadata is None:
-        metadata = {}
-    if not isinstance(metadata, dict):
-        raise TypeError(f"metadata must be a dict, got {type(metadata).__name__}")
-    try:
-        return json.dumps(metadata, allow_nan=True, sort_keys=True)
-    except TypeError as err:
-        raise TypeError(f"metadata must be JSON-serialisable (numbers, strings, lists, dicts): {err}") from None
 
 
 def save_checkpoint(path, state_dict, metadata=None) -> None:
@@ -88,45 +73,8 @@ def save_checkpoint(path, state_dict, metadata=None) -> None:
         if arr.dtype.kind not in "biufc":
             raise TypeError(f"state_dict[{key!r}] has dtype {arr.dtype}; only numbers can be saved")
         arrays[key] = arr
-    arrays[_META_KEY] = np.array(_check_metadata(metadata))  # a 0-d unicode array: no pickle
+    arrays[_META_KEY] = np.array(metadata_json(metadata))  # a 0-d unicode array: no pickle
     atomic_write(path, lambda f: np.savez(f, **arrays))
-
-
-def check_state_dict(state, expected, path="<state_dict>") -> None:
-    """Raise :class:`CheckpointError` unless ``state`` has exactly the keys and shapes of ``expected``.
-
-    Parameters
-    ----------
-    state : mapping of str to array
-        What was loaded.
-    expected : mapping of str to array or shape
-        What the model needs, e.g. ``model.state_dict()``.
-    path : str
-        The file, for the message.
-
-    Examples
-    --------
-    >>> check_state_dict({"w": np.zeros(2)}, {"w": np.zeros(3)}, "a.npz")
-    Traceback (most recent call last):
-    ...
-    dlbook.nn.checkpoint.CheckpointError: a.npz does not fit the model: w has shape (2,) in the file but (3,) in the model
-    """
-    missing = [k for k in expected if k not in state]
-    unexpected = [k for k in state if k not in expected]
-    problems = []
-    if missing:
-        problems.append(f"missing keys {missing}")
-    if unexpected:
-        problems.append(f"unexpected keys {unexpected}")
-    for k in expected:
-        if k in state:
-            want = expected[k]
-            want = tuple(want.shape) if hasattr(want, "shape") else tuple(want)
-            got = tuple(np.shape(state[k]))
-            if got != want:
-                problems.append(f"{k} has shape {got} in the file but {want} in the model")
-    if problems:
-        raise CheckpointError(f"{path} does not fit the model: " + "; ".join(problems))
 
 
 def load_checkpoint(path, expected=None):
@@ -160,7 +108,7 @@ def load_checkpoint(path, expected=None):
     >>> load_checkpoint(p)
     Traceback (most recent call last):
     ...
-    dlbook.nn.checkpoint.CheckpointError: .../bad.npz is not a readable checkpoint (corrupt or truncated): ...
+    dlbook.io.CheckpointError: .../bad.npz is not a readable checkpoint (corrupt or truncated): ...
     """
     path = os.fspath(path)
     if not os.path.exists(path):

@@ -3,7 +3,7 @@ r"""Atomic, safe checkpoints of torch ``state_dict``\ s (chapter :ref:`ch-pytorc
 The torch twin of :mod:`dlbook.nn.checkpoint`, with the same names and promises: the file is
 written through :func:`dlbook.io.atomic_write` (temporary file, fsync, ``os.replace``),
 loaded with ``torch.load(..., weights_only=True)`` (no arbitrary pickled objects), round-trips
-bit-exactly, and any problem raises :class:`~dlbook.nn.checkpoint.CheckpointError` naming the
+bit-exactly, and any problem raises :class:`~dlbook.io.CheckpointError` naming the
 file.
 
 The file holds ``{"state_dict": OrderedDict of tensors, "metadata": JSON string}``.  Tensors are
@@ -22,10 +22,9 @@ from collections import OrderedDict
 
 import torch
 
-from dlbook.io import atomic_write
-from dlbook.nn.checkpoint import CheckpointError, _check_metadata, check_state_dict
+from dlbook.io import CheckpointError, atomic_write, check_state_dict, metadata_json
 
-__all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "check_state_dict"]
+__all__ = ["save_checkpoint", "load_checkpoint"]
 
 
 def save_checkpoint(path, state_dict, metadata=None) -> None:
@@ -61,7 +60,7 @@ def save_checkpoint(path, state_dict, metadata=None) -> None:
         if not isinstance(value, torch.Tensor):
             raise TypeError(f"state_dict[{key!r}] is a {type(value).__name__}, not a torch.Tensor")
         clean[key] = value.detach().to("cpu", copy=True)
-    payload = {"state_dict": clean, "metadata": _check_metadata(metadata)}
+    payload = {"state_dict": clean, "metadata": metadata_json(metadata)}
     atomic_write(path, lambda f: torch.save(payload, f))
 
 
@@ -97,7 +96,7 @@ def load_checkpoint(path, expected=None, map_location="cpu"):
     >>> load_checkpoint(p, expected={"w": torch.zeros(3)})
     Traceback (most recent call last):
     ...
-    dlbook.nn.checkpoint.CheckpointError: .../small.pt does not fit the model: w has shape (2,) in the file but (3,) in the model
+    dlbook.io.CheckpointError: .../small.pt does not fit the model: w has shape (2,) in the file ...
     """
     path = os.fspath(path)
     if not os.path.exists(path):

@@ -8,29 +8,18 @@ See Also
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from dlbook._checks import positive_real, real_array_list
 
 __all__ = ["grad_norm", "clip_grad_norm", "clip_grad_value"]
 
 
-def _grads(grads) -> list[np.ndarray]:
-    if isinstance(grads, np.ndarray):
-        grads = [grads]
-    out = []
-    for i, g in enumerate(grads):
-        a = np.asarray(g)
-        if a.dtype == bool or not np.issubdtype(a.dtype, np.number) or np.iscomplexobj(a):
-            raise TypeError(f"grads[{i}] must hold real numbers, got dtype {a.dtype}")
-        out.append(a.astype(np.result_type(a.dtype, np.float64), copy=False))
-    return out
-
-
 def _norm_type(norm_type) -> float:
-    if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or not norm_type > 0:
-        raise ValueError(f"norm_type must be a positive number or inf, got {norm_type!r}")
-    return float(norm_type)
+    """A positive p, or ``inf`` for the largest entry (torch accepts ``float("inf")``)."""
+    if isinstance(norm_type, float) and norm_type == np.inf:
+        return np.inf
+    return positive_real(norm_type, "norm_type")
 
 
 def grad_norm(grads, norm_type=2.0) -> float:
@@ -45,7 +34,8 @@ def grad_norm(grads, norm_type=2.0) -> float:
     -------
     float
         :math:`\big(\sum_i \lVert g_i\rVert_p^p\big)^{1/p} = \big\lVert(\lVert g_1\rVert_p,
-        \dots, \lVert g_k\rVert_p)\big\rVert_p`; for :math:`p=\infty`, :math:`\max_i\max\lvert g_i\rvert`.
+        \dots, \lVert g_k\rVert_p)\big\rVert_p`; for :math:`p=\infty`,
+        :math:`\max_i\max\lvert g_i\rvert`.
 
     Examples
     --------
@@ -55,7 +45,7 @@ def grad_norm(grads, norm_type=2.0) -> float:
     4.0
     """
     p = _norm_type(norm_type)
-    gs = [g.ravel() for g in _grads(grads)]
+    gs = [g.ravel() for g in real_array_list(grads, "grads")]
     if not gs:
         return 0.0
     if p == np.inf:
@@ -79,7 +69,8 @@ def clip_grad_norm(grads, max_norm, norm_type=2.0, error_if_nonfinite=False):
     Returns
     -------
     clipped : list of ndarray
-        :math:`c\,g_i` with :math:`c = \min\big(1, \frac{\text{max\_norm}}{\lVert g\rVert + 10^{-6}}\big)`.
+        :math:`c\,g_i` with
+        :math:`c = \min\big(1, \frac{\text{max\_norm}}{\lVert g\rVert + 10^{-6}}\big)`.
     total_norm : float
         :math:`\lVert g\rVert` before clipping (see :func:`grad_norm`).
 
@@ -108,9 +99,8 @@ def clip_grad_norm(grads, max_norm, norm_type=2.0, error_if_nonfinite=False):
     >>> total, clipped[0].round(6)
     (5.0, array([0.6, 0.8]))
     """
-    if isinstance(max_norm, bool) or not isinstance(max_norm, numbers.Real) or not max_norm > 0:
-        raise ValueError(f"max_norm must be a positive number, got {max_norm!r}")
-    gs = _grads(grads)
+    max_norm = positive_real(max_norm, "max_norm")
+    gs = real_array_list(grads, "grads")
     total = grad_norm(gs, norm_type)
     if error_if_nonfinite and not np.isfinite(total):
         raise ValueError(f"the total norm of the gradients is {total}: cannot clip")
@@ -148,6 +138,5 @@ def clip_grad_value(grads, clip_value):
     >>> clip_grad_value([np.array([3.0, 0.5, -4.0])], 1.0)
     [array([ 1. ,  0.5, -1. ])]
     """
-    if isinstance(clip_value, bool) or not isinstance(clip_value, numbers.Real) or not clip_value > 0:
-        raise ValueError(f"clip_value must be a positive number, got {clip_value!r}")
-    return [np.clip(g, -clip_value, clip_value) for g in _grads(grads)]
+    clip_value = positive_real(clip_value, "clip_value")
+    return [np.clip(g, -clip_value, clip_value) for g in real_array_list(grads, "grads")]

@@ -14,19 +14,12 @@ See Also
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from dlbook._checks import boolean, generator, probability, real_array, same_shape
 from dlbook.nn.module import Layer
 
 __all__ = ["dropout_forward", "dropout_backward", "Dropout"]
-
-
-def _check_p(p) -> float:
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability p must lie in [0, 1], got {p!r}")
-    return float(p)
 
 
 def dropout_forward(x, p=0.5, training=True, rng=None, mask=None):
@@ -85,17 +78,15 @@ def dropout_forward(x, p=0.5, training=True, rng=None, mask=None):
     >>> dropout_forward([1.0, 2.0], p=0.5, training=False)[0]
     array([1., 2.])
     """
-    x = np.asarray(x, dtype=float)
-    p = _check_p(p)
-    if not training:
+    x = real_array(x, "x").astype(float, copy=False)
+    p = probability(p, "p")
+    if not boolean(training, "training"):
         return x.copy(), None
     if mask is None:
-        gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-        mask = gen.random(x.shape) >= p  # keep with probability 1 - p
+        mask = generator(rng).random(x.shape) >= p  # keep with probability 1 - p
     else:
         mask = np.asarray(mask, dtype=bool)
-        if mask.shape != x.shape:
-            raise ValueError(f"mask has shape {mask.shape} but x has shape {x.shape}")
+        same_shape(mask, x, "mask", "x")
     scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
     scaled_mask = mask * scale  # (shape of x): 0 or 1/(1-p)
     return x * scaled_mask, scaled_mask
@@ -127,11 +118,10 @@ def dropout_backward(dout, cache):
     >>> dropout_backward([1.0, 1.0, 1.0], cache)
     array([4., 0., 4.])
     """
-    dout = np.asarray(dout, dtype=float)
+    dout = real_array(dout, "dout").astype(float, copy=False)
     if cache is None:
         return dout.copy()
-    if dout.shape != cache.shape:
-        raise ValueError(f"dout has shape {dout.shape} but the forward input had shape {cache.shape}")
+    same_shape(dout, cache, "dout", "the forward input")
     return dout * cache
 
 
@@ -171,8 +161,8 @@ class Dropout(Layer):
 
     def __init__(self, p=0.5, rng=None):
         super().__init__()
-        self.p = _check_p(p)
-        self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        self.p = probability(p, "p")
+        self.rng = generator(rng)
 
     def forward(self, x):
         """Apply dropout to x (any shape) and keep the mask for :meth:`backward`."""

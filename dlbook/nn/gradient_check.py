@@ -26,9 +26,9 @@ There is no torch twin: ``torch.autograd.gradcheck`` does the same job for torch
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from dlbook._checks import positive_real, real_array, real_value, same_shape
 
 __all__ = ["numerical_gradient", "relative_error", "gradient_errors", "gradient_check", "verdict"]
 
@@ -36,15 +36,11 @@ __all__ = ["numerical_gradient", "relative_error", "gradient_errors", "gradient_
 THRESHOLDS = ((1e-7, "fine"), (1e-3, "look again"), (np.inf, "wrong"))
 
 
-def _check_eps(eps) -> float:
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not np.isfinite(eps) or eps <= 0:
-        raise ValueError(f"eps must be a positive finite number, got {eps!r}")
-    return float(eps)
-
-
-def _check_param(p, i) -> np.ndarray:
+def _perturbable(p, i) -> np.ndarray:
+    """A float64 ndarray that the finite differences can perturb in place."""
     if not isinstance(p, np.ndarray):
-        raise TypeError(f"params[{i}] must be a NumPy array (it is perturbed in place), got {type(p).__name__}")
+        raise TypeError(f"params[{i}] must be a NumPy array (it is perturbed in place), got "
+                        f"{type(p).__name__}")
     if p.dtype != np.float64:
         raise TypeError(f"params[{i}] has dtype {p.dtype}: gradient checking needs float64 "
                         "(in float32 the finite differences drown in rounding error)")
@@ -96,8 +92,8 @@ def numerical_gradient(f, param, eps=1e-6):
     >>> numerical_gradient(lambda: np.sum(theta ** 3), theta).round(6)
     array([ 3., 12.])
     """
-    eps = _check_eps(eps)
-    param = _check_param(param, 0)
+    eps = positive_real(eps, "eps")
+    param = _perturbable(param, 0)
     grad = np.empty_like(param)
     flat, gflat = param.reshape(-1), grad.reshape(-1)  # views: writing flat writes param
     if not np.shares_memory(flat, param):
@@ -123,7 +119,8 @@ def numerical_gradient(f, param, eps=1e-6):
 
 
 def relative_error(a, b):
-    r"""Relative error :math:`\lVert a-b \rVert_2 / (\lVert a \rVert_2 + \lVert b \rVert_2)`; 0 if both are 0.
+    r"""Relative error :math:`\lVert a-b \rVert_2 / (\lVert a \rVert_2 + \lVert b \rVert_2)`; 0 if
+    both are 0.
 
     Parameters
     ----------
@@ -147,9 +144,8 @@ def relative_error(a, b):
     >>> relative_error([0.0], [0.0])
     0.0
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        raise ValueError(f"a has shape {a.shape} but b has shape {b.shape}")
+    a, b = real_array(a, "a").astype(float), real_array(b, "b").astype(float)
+    same_shape(a, b, "a", "b")
     denom = np.linalg.norm(a) + np.linalg.norm(b)
     return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
 
@@ -186,7 +182,8 @@ def gradient_errors(f, params, grads, eps=1e-6):
 
     Examples
     --------
-    :math:`f = w^\top x + b` has :math:`\partial f/\partial w = x`, :math:`\partial f/\partial b = 1`;
+    :math:`f = w^\top x + b` has :math:`\partial f/\partial w = x`, :math:`\partial f/\partial b =
+    1`;
     a wrong bias gradient of 2 gives :math:`|2-1|/(2+1) = 1/3`:
 
     >>> w, b, x = np.array([0.5, -1.0]), np.array([0.2]), np.array([3.0, 4.0])
@@ -199,10 +196,9 @@ def gradient_errors(f, params, grads, eps=1e-6):
         raise ValueError(f"got {len(params)} parameters but {len(grads)} gradients")
     errors = []
     for k, (p, g) in enumerate(zip(params, grads)):
-        _check_param(p, k)
-        g = np.asarray(g)
-        if g.shape != p.shape:
-            raise ValueError(f"grads[{k}] has shape {g.shape} but params[{k}] has shape {p.shape}")
+        _perturbable(p, k)
+        g = real_array(g, f"grads[{k}]")
+        same_shape(g, p, f"grads[{k}]", f"params[{k}]")
         errors.append(relative_error(numerical_gradient(f, p, eps), g))
     return errors
 
@@ -241,6 +237,5 @@ def verdict(error):
     >>> verdict(3e-10), verdict(1e-5), verdict(0.02)
     ('fine', 'look again', 'wrong')
     """
-    if isinstance(error, bool) or not isinstance(error, numbers.Real) or not error >= 0:
-        raise ValueError(f"error must be a non-negative number, got {error!r}")
+    error = real_value(error, "error", low=0.0)
     return next(label for bound, label in THRESHOLDS if error <= bound)

@@ -31,6 +31,8 @@ import numbers
 
 import numpy as np
 
+from dlbook._checks import generator, one_of, positive_real, real_value
+
 __all__ = [
     "calculate_fan_in_and_fan_out", "calculate_gain", "zeros", "ones", "normal", "uniform",
     "trunc_normal", "orthogonal", "xavier_uniform", "xavier_normal", "kaiming_uniform",
@@ -51,14 +53,9 @@ def _shape(shape) -> tuple[int, ...]:
     return tuple(int(s) for s in shape)
 
 
-def _rng(rng) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-
-
-def _positive(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
+#: The nonlinearities :func:`calculate_gain` knows (torch's names).
+NONLINEARITIES = ("linear", "conv1d", "conv2d", "conv3d", "sigmoid", "tanh", "relu",
+                  "leaky_relu", "selu")
 
 
 def calculate_fan_in_and_fan_out(shape) -> tuple[int, int]:
@@ -120,7 +117,9 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
     Raises
     ------
     ValueError
-        For an unknown nonlinearity or a slope that is not a number.
+        For an unknown nonlinearity.
+    TypeError
+        For a slope that is not a real number.
 
     See Also
     --------
@@ -134,6 +133,7 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
     >>> calculate_gain("tanh")
     1.6666666666666667
     """
+    one_of(nonlinearity, "nonlinearity", NONLINEARITIES)
     if nonlinearity in ("linear", "conv1d", "conv2d", "conv3d", "sigmoid"):
         return 1.0
     if nonlinearity == "tanh":
@@ -141,13 +141,9 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else param
-        if isinstance(slope, bool) or not isinstance(slope, numbers.Real):
-            raise ValueError(f"negative slope {slope!r} is not a number")
+        slope = real_value(0.01 if param is None else param, "param")
         return math.sqrt(2.0 / (1 + slope**2))
-    if nonlinearity == "selu":
-        return 3.0 / 4
-    raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
+    return 3.0 / 4  # selu
 
 
 def zeros(shape) -> np.ndarray:
@@ -187,7 +183,7 @@ def normal(shape, mean=0.0, std=1.0, rng=None) -> np.ndarray:
     >>> round(float(w.std()), 4)
     0.01
     """
-    return _rng(rng).normal(mean, _positive(std, "std"), size=_shape(shape))
+    return generator(rng).normal(mean, positive_real(std, "std"), size=_shape(shape))
 
 
 def uniform(shape, a=0.0, b=1.0, rng=None) -> np.ndarray:
@@ -206,7 +202,7 @@ def uniform(shape, a=0.0, b=1.0, rng=None) -> np.ndarray:
     """
     if not a <= b:
         raise ValueError(f"uniform needs a <= b, got a={a!r}, b={b!r}")
-    return _rng(rng).uniform(a, b, size=_shape(shape))
+    return generator(rng).uniform(a, b, size=_shape(shape))
 
 
 def trunc_normal(shape, mean=0.0, std=1.0, a=-2.0, b=2.0, rng=None) -> np.ndarray:
@@ -240,13 +236,14 @@ def trunc_normal(shape, mean=0.0, std=1.0, a=-2.0, b=2.0, rng=None) -> np.ndarra
     >>> float(w.min()) >= -2, float(w.max()) <= 2, round(float(w.std()), 2)
     (True, True, 0.88)
     """
-    std = _positive(std, "std")
+    std = positive_real(std, "std")
     if not a < b:
         raise ValueError(f"trunc_normal needs a < b, got a={a!r}, b={b!r}")
     cdf = lambda t: 0.5 * (1 + math.erf((t - mean) / (std * math.sqrt(2))))  # noqa: E731
     if cdf(b) - cdf(a) < 1e-4:
-        raise ValueError(f"[{a}, {b}] holds almost none of N({mean}, {std}^2): pick bounds near the mean")
-    gen = _rng(rng)
+        raise ValueError(f"[{a}, {b}] holds almost none of N({mean}, {std}^2): pick bounds near "
+                         "the mean")
+    gen = generator(rng)
     out = gen.normal(mean, std, size=_shape(shape))
     bad = (out < a) | (out > b)
     while bad.any():  # each round redraws only the rejected entries
@@ -283,7 +280,7 @@ def orthogonal(shape, gain=1.0, rng=None) -> np.ndarray:
     if len(shape) < 2:
         raise ValueError(f"orthogonal needs at least 2 dimensions, got shape {shape}")
     rows, cols = shape[0], math.prod(shape[1:])
-    flat = _rng(rng).normal(size=(rows, cols))
+    flat = generator(rng).normal(size=(rows, cols))
     if rows < cols:
         flat = flat.T  # (cols, rows): QR of a tall matrix
     q, r = np.linalg.qr(flat)  # q: (max, min) with orthonormal columns
@@ -299,15 +296,15 @@ def _std_xavier(shape, gain):
 
 
 def _std_kaiming(shape, a, mode, nonlinearity):
-    if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    one_of(mode, "mode", ("fan_in", "fan_out"))
     fan_in, fan_out = calculate_fan_in_and_fan_out(shape)
     fan = fan_in if mode == "fan_in" else fan_out
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
 def xavier_uniform(shape, gain=1.0, rng=None) -> np.ndarray:
-    r"""Glorot/Xavier uniform: :math:`U[-a, a]`, :math:`a = g\sqrt{6/(\text{fan\_in}+\text{fan\_out})}`.
+    r"""Glorot/Xavier uniform: :math:`U[-a, a]`, :math:`a =
+    g\sqrt{6/(\text{fan\_in}+\text{fan\_out})}`.
 
     Keras's default kernel initializer (``glorot_uniform``).
 
@@ -323,11 +320,12 @@ def xavier_uniform(shape, gain=1.0, rng=None) -> np.ndarray:
     True
     """
     bound = math.sqrt(3.0) * _std_xavier(shape, gain)
-    return _rng(rng).uniform(-bound, bound, size=_shape(shape))
+    return generator(rng).uniform(-bound, bound, size=_shape(shape))
 
 
 def xavier_normal(shape, gain=1.0, rng=None) -> np.ndarray:
-    r"""Glorot/Xavier normal: :math:`\mathcal N(0, \sigma^2)`, :math:`\sigma = g\sqrt{2/(\text{fan\_in}+\text{fan\_out})}`.
+    r"""Glorot/Xavier normal: :math:`\mathcal N(0, \sigma^2)`, :math:`\sigma =
+    g\sqrt{2/(\text{fan\_in}+\text{fan\_out})}`.
 
     See Also
     --------
@@ -340,7 +338,7 @@ def xavier_normal(shape, gain=1.0, rng=None) -> np.ndarray:
     >>> round(float(w.std()), 3)
     0.05
     """
-    return _rng(rng).normal(0.0, _std_xavier(shape, gain), size=_shape(shape))
+    return generator(rng).normal(0.0, _std_xavier(shape, gain), size=_shape(shape))
 
 
 def kaiming_uniform(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=None) -> np.ndarray:
@@ -366,7 +364,7 @@ def kaiming_uniform(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=
     True
     """
     bound = math.sqrt(3.0) * _std_kaiming(shape, a, mode, nonlinearity)
-    return _rng(rng).uniform(-bound, bound, size=_shape(shape))
+    return generator(rng).uniform(-bound, bound, size=_shape(shape))
 
 
 def kaiming_normal(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=None) -> np.ndarray:
@@ -383,11 +381,14 @@ def kaiming_normal(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=N
     >>> round(float(w.std()), 3)
     0.1
     """
-    return _rng(rng).normal(0.0, _std_kaiming(shape, a, mode, nonlinearity), size=_shape(shape))
+    return generator(rng).normal(
+        0.0, _std_kaiming(shape, a, mode, nonlinearity), size=_shape(shape)
+    )
 
 
 def lecun_uniform(shape, rng=None) -> np.ndarray:
-    r"""LeCun uniform: :math:`U[-b, b]` with :math:`b = \sqrt{3/\text{fan\_in}}` (variance 1/fan_in).
+    r"""LeCun uniform: :math:`U[-b, b]` with :math:`b = \sqrt{3/\text{fan\_in}}` (variance
+    1/fan_in).
 
     torch has no function of this name; it is ``kaiming_uniform_(w, nonlinearity="linear")``.
 
@@ -401,7 +402,8 @@ def lecun_uniform(shape, rng=None) -> np.ndarray:
 
 
 def lecun_normal(shape, rng=None) -> np.ndarray:
-    r"""LeCun normal: :math:`\mathcal N(0, 1/\text{fan\_in})`, torch's ``kaiming_normal_(w, nonlinearity="linear")``.
+    r"""LeCun normal: :math:`\mathcal N(0, 1/\text{fan\_in})`, torch's ``kaiming_normal_(w,
+    nonlinearity="linear")``.
 
     Keras's ``lecun_normal`` draws from a truncated normal rescaled to the same variance.
 

@@ -26,7 +26,8 @@ import numbers
 
 import numpy as np
 
-from dlbook.nn.batch_norm import _check_eps, _normalize_backward, _real, _store_grads
+from dlbook._checks import real_array, real_value
+from dlbook.nn.batch_norm import normalize_backward
 from dlbook.nn.module import Layer
 
 __all__ = ["layer_norm_forward", "layer_norm_backward", "LayerNorm"]
@@ -93,20 +94,20 @@ def layer_norm_forward(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     array([[-1.,  1.],
            [ 0.,  0.]])
     """
-    x = _real(x, "x")
-    _check_eps(eps)
+    x = real_array(x, "x").astype(float, copy=False)
+    real_value(eps, "eps", low=0.0)
     shape = _as_shape(normalized_shape)
     axes = _ln_axes(x, shape)
     for v, name in ((weight, "weight"), (bias, "bias")):
         if v is not None and np.shape(v) != shape:
             raise ValueError(f"{name} has shape {np.shape(v)} but normalized_shape is {shape}")
-    weight = None if weight is None else _real(weight, "weight")
+    weight = None if weight is None else real_array(weight, "weight").astype(float, copy=False)
     mean = x.mean(axis=axes, keepdims=True)  # (*, 1, ..., 1)
     invstd = 1.0 / np.sqrt(x.var(axis=axes, keepdims=True) + eps)
     xhat = (x - mean) * invstd
     out = xhat if weight is None else xhat * weight
     if bias is not None:
-        out = out + _real(bias, "bias")
+        out = out + real_array(bias, "bias").astype(float, copy=False)
     return out, (xhat, invstd, weight, axes)
 
 
@@ -143,14 +144,16 @@ def layer_norm_backward(dout, cache):
     (np.True_, array([1., 1., 1.]))
     """
     xhat, invstd, weight, axes = cache
-    dout = _real(dout, "dout")
+    dout = real_array(dout, "dout").astype(float, copy=False)
     if dout.shape != xhat.shape:
-        raise ValueError(f"dout has shape {dout.shape} but the forward input had shape {xhat.shape}")
+        raise ValueError(
+            f"dout has shape {dout.shape} but the forward input had shape {xhat.shape}"
+        )
     lead = tuple(range(xhat.ndim - len(axes)))
     dweight = (dout * xhat).sum(axis=lead)
     dbias = dout.sum(axis=lead)
     dxhat = dout if weight is None else dout * weight
-    return _normalize_backward(dxhat, xhat, invstd, axes), dweight, dbias
+    return normalize_backward(dxhat, xhat, invstd, axes), dweight, dbias
 
 
 class LayerNorm(Layer):
@@ -178,7 +181,7 @@ class LayerNorm(Layer):
     """
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True):
-        _check_eps(eps)
+        real_value(eps, "eps", low=0.0)
         self.normalized_shape, self.eps = _as_shape(normalized_shape), float(eps)
         if not self.normalized_shape or min(self.normalized_shape) < 1:
             raise ValueError(f"normalized_shape must hold positive ints, got {normalized_shape!r}")
@@ -197,8 +200,10 @@ class LayerNorm(Layer):
     def backward(self, dout):
         """Fill ``grads`` in place and return dL/dx."""
         dx, dw, db = layer_norm_backward(dout, self._check_cache())
-        _store_grads(self.grads, dw, db)
+        if self.params:  # nothing to store without affine
+            self.grads["weight"][...], self.grads["bias"][...] = dw, db
         return dx
 
     def __repr__(self):
-        return f"LayerNorm({self.normalized_shape}, eps={self.eps}, elementwise_affine={bool(self.params)})"
+        return (f"LayerNorm({self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={bool(self.params)})")

@@ -17,20 +17,12 @@ See Also
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from dlbook._checks import check_shape, generator, positive_int, real_array
 from dlbook.nn.module import Layer
 
 __all__ = ["linear_forward", "linear_backward", "Linear"]
-
-
-def _as_real_array(a, name: str) -> np.ndarray:
-    a = np.asarray(a)
-    if a.dtype == bool or not np.issubdtype(a.dtype, np.number) or np.iscomplexobj(a):
-        raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
-    return a
 
 
 def linear_forward(x, w, b=None):
@@ -83,10 +75,9 @@ def linear_forward(x, w, b=None):
     >>> out
     array([[-1.5,  3. ]])
     """
-    x = _as_real_array(x, "x")
-    w = _as_real_array(w, "w")
-    if x.ndim != 2:
-        raise ValueError(f"x must have shape (N, in_features), got shape {x.shape}")
+    x = real_array(x, "x")
+    w = real_array(w, "w")
+    check_shape(x, "x", (None, None), "(N, in_features)")
     if w.ndim != 2 or w.shape[1] != x.shape[1]:
         raise ValueError(
             f"w has shape {w.shape} but x has shape {x.shape}: "
@@ -94,9 +85,8 @@ def linear_forward(x, w, b=None):
         )
     out = x @ w.T  # (N, out_features)
     if b is not None:
-        b = _as_real_array(b, "b")
-        if b.shape != (w.shape[0],):
-            raise ValueError(f"b has shape {b.shape} but w has shape {w.shape}: b must have shape ({w.shape[0]},)")
+        b = real_array(b, "b")
+        check_shape(b, "b", (w.shape[0],), "(out_features,)")
         out = out + b  # broadcast over the batch
     return out, (x, w, b is not None)
 
@@ -153,10 +143,8 @@ def linear_backward(dout, cache):
     ([[1.0, -1.0], [1.0, -1.0]], [[4.0, 6.0]], [2.0])
     """
     x, w, has_bias = cache
-    dout = _as_real_array(dout, "dout")
-    expected = (x.shape[0], w.shape[0])
-    if dout.shape != expected:
-        raise ValueError(f"dout has shape {dout.shape} but the layer's output has shape {expected}")
+    dout = real_array(dout, "dout")
+    check_shape(dout, "dout", (x.shape[0], w.shape[0]), "(N, out_features)")
     dx = dout @ w  # (N, in_features)
     dw = dout.T @ x  # (out_features, in_features)
     db = dout.sum(axis=0) if has_bias else None  # (out_features,)
@@ -198,7 +186,7 @@ class Linear(Layer):
     See Also
     --------
     torch.nn.Linear : the PyTorch layer.
-    dlbook.nn.summary.dense_param_count : the parameter count.
+    dlbook.nn.param_count.dense_param_count : the parameter count.
     :ref:`ch-perceptron` : the chapter.
 
     Examples
@@ -216,16 +204,12 @@ class Linear(Layer):
 
     def __init__(self, in_features, out_features, bias=True, rng=None):
         super().__init__()
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-                raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-            if value < 1:
-                raise ValueError(f"{name} must be >= 1, got {value}")
-        if not isinstance(rng, np.random.Generator):
-            rng = np.random.default_rng(rng)
-        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.in_features = positive_int(in_features, "in_features")
+        self.out_features = positive_int(out_features, "out_features")
+        rng = generator(rng)
         bound = 1.0 / np.sqrt(self.in_features)
-        self.params["weight"] = rng.uniform(-bound, bound, size=(self.out_features, self.in_features))
+        self.params["weight"] = rng.uniform(-bound, bound,
+                                            size=(self.out_features, self.in_features))
         if bias:
             self.params["bias"] = rng.uniform(-bound, bound, size=self.out_features)
         self.grads.update({name: np.zeros_like(p) for name, p in self.params.items()})
@@ -236,7 +220,7 @@ class Linear(Layer):
         return out
 
     def backward(self, dout):
-        """Write dL/dW (and dL/db) into ``grads`` in place and return dL/dx, shape (N, in_features)."""
+        """Write dL/dW (and dL/db) into ``grads`` in place; return dL/dx, (N, in_features)."""
         dx, dw, db = linear_backward(dout, self._check_cache())
         self.grads["weight"][...] = dw
         if db is not None:
@@ -248,4 +232,5 @@ class Linear(Layer):
         return sum(p.size for p in self.params.values())
 
     def __repr__(self):
-        return f"Linear(in_features={self.in_features}, out_features={self.out_features}, bias={'bias' in self.params})"
+        return (f"Linear(in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={'bias' in self.params})")

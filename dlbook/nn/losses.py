@@ -4,9 +4,9 @@ Every loss takes ``(y_true, y_pred)`` of identical shape, returns a Python ``flo
 averages over the batch: over every element for the element-wise losses (MSE, MAE, hinge,
 cost/profit), over the ``N`` samples for Dice. ``<name>_grad`` returns
 :math:`\partial L / \partial \hat y` with the shape of ``y_pred``, that same mean included.
-Shapes are never broadcast: a mismatch raises ``ValueError``. The input checks below are
-shared with :mod:`dlbook.nn.cross_entropy`, which holds the classification losses
-(cross-entropy in all its forms, entropy and KL divergence) under the same conventions.
+Shapes are never broadcast: a mismatch raises ``ValueError``.
+:mod:`dlbook.nn.cross_entropy` holds the classification losses (cross-entropy in all its forms,
+entropy and KL divergence) under the same conventions.
 
 See Also
 --------
@@ -19,44 +19,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlbook._checks import finite_pair, positive_real, real_value, value_range
+
 __all__ = [
-    "mse", "mse_grad", "mae", "mae_grad",
+    "mse", "mse_grad", "mae", "mae_grad", "huber_loss", "huber_loss_grad",
     "hinge", "hinge_grad", "squared_hinge", "squared_hinge_grad",
     "cost_profit_loss", "cost_profit_loss_grad", "dice_loss", "dice_loss_grad",
 ]
-
-
-# --------------------------------------------------------------------- validation helpers
-def _as_real(name, x):
-    """Return ``x`` as a non-empty, finite, floating array (integers and bools become float64)."""
-    a = np.asarray(x)
-    if a.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
-    if a.dtype.kind != "f":
-        a = a.astype(np.float64)
-    if a.ndim == 0 or a.size == 0:
-        raise ValueError(f"{name} must be a non-empty batch (at least 1-D), got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return a
-
-
-def _pair(y_true, y_pred, min_ndim=1):
-    t, p = _as_real("y_true", y_true), _as_real("y_pred", y_pred)
-    if t.shape != p.shape:
-        raise ValueError(f"y_true has shape {t.shape} but y_pred has {p.shape}; a loss needs "
-                         "identical shapes (broadcasting would pair every target with every "
-                         "prediction)")
-    if t.ndim < min_ndim:
-        raise ValueError(f"expected arrays of shape (N, ...) with at least {min_ndim} "
-                         f"dimensions, got {t.shape}")
-    return t, p
-
-
-def _in_range(name, a, lo, hi):
-    if a.min() < lo or a.max() > hi:
-        raise ValueError(f"{name} must lie in [{lo}, {hi}], got values from {a.min():.6g} "
-                         f"to {a.max():.6g}")
 
 
 # --------------------------------------------------------------------- regression
@@ -74,7 +43,9 @@ def mse(y_true, y_pred):
 
     Notes
     -----
-    .. math:: L = \frac{1}{M}\sum_{i=1}^{M} (\hat y_i - y_i)^2, \qquad M = \text{number of elements.}
+    .. math:: L = \frac{1}{M}\sum_{i=1}^{M} (\hat y_i - y_i)^2
+
+    with :math:`M` the number of elements.
 
     See Also
     --------
@@ -85,7 +56,7 @@ def mse(y_true, y_pred):
     >>> mse([1.0, 2.0, 3.0], [1.5, 2.0, 2.0])  # (0.25 + 0 + 1) / 3
     0.41666...
     """
-    t, p = _pair(y_true, y_pred)
+    t, p = finite_pair(y_true, y_pred)
     return float(np.mean((p - t) ** 2))
 
 
@@ -103,7 +74,7 @@ def mse_grad(y_true, y_pred):
     >>> mse_grad([1.0, 2.0, 3.0], [1.5, 2.0, 2.0])  # 2 * [0.5, 0, -1] / 3
     array([ 0.33333333,  0.        , -0.66666667])
     """
-    t, p = _pair(y_true, y_pred)
+    t, p = finite_pair(y_true, y_pred)
     return 2.0 * (p - t) / p.size
 
 
@@ -123,12 +94,13 @@ def mae(y_true, y_pred):
     >>> mae([1.0, 2.0, 3.0], [1.5, 2.0, 2.0])  # (0.5 + 0 + 1) / 3
     0.5
     """
-    t, p = _pair(y_true, y_pred)
+    t, p = finite_pair(y_true, y_pred)
     return float(np.mean(np.abs(p - t)))
 
 
 def mae_grad(y_true, y_pred):
-    r"""Gradient of :func:`mae`: :math:`\operatorname{sign}(\hat y_i - y_i)/M` (0 at a tie, as torch).
+    r"""Gradient of :func:`mae`: :math:`\operatorname{sign}(\hat y_i - y_i)/M` (0 at a tie, as
+    torch).
 
     See Also
     --------
@@ -139,13 +111,68 @@ def mae_grad(y_true, y_pred):
     >>> mae_grad([1.0, 2.0, 3.0], [1.5, 2.0, 2.0])
     array([ 0.33333333,  0.        , -0.33333333])
     """
-    t, p = _pair(y_true, y_pred)
+    t, p = finite_pair(y_true, y_pred)
     return np.sign(p - t) / p.size
+
+
+def huber_loss(y_true, y_pred, delta=1.0):
+    r"""Huber loss: squared for small errors, linear for large ones, mean over elements.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like of identical shape (N, ...)
+    delta : float > 0, default 1.0
+        Where the quadratic piece hands over to the linear one (torch's name and default).
+
+    Notes
+    -----
+    With :math:`r_i = \hat y_i - y_i`,
+
+    .. math::
+        L = \frac{1}{M}\sum_i \begin{cases} \tfrac12 r_i^2 & |r_i| \le \delta \\
+        \delta\,(|r_i| - \tfrac12\delta) & \text{otherwise} \end{cases}
+
+    The two pieces meet with the same value and slope at :math:`|r| = \delta`, so the gradient
+    never exceeds :math:`\delta` in size: one wild target cannot produce a huge step (the reason
+    DQN uses it). ``torch.nn.functional.huber_loss`` computes the same; ``smooth_l1_loss`` with
+    ``beta`` is this loss divided by ``beta`` (the same for :math:`\delta = \beta = 1`).
+
+    See Also
+    --------
+    dlbook.nn.losses_torch.huber_loss, mse, mae, :ref:`ch-losses`
+
+    Examples
+    --------
+    >>> huber_loss([0.0, 0.0], [0.5, 3.0])  # (0.5 * 0.25 + 1 * (3 - 0.5)) / 2
+    1.3125
+    """
+    delta = positive_real(delta, "delta")
+    t, p = finite_pair(y_true, y_pred)
+    r = np.abs(p - t)
+    return float(np.mean(np.where(r <= delta, 0.5 * r**2, delta * (r - 0.5 * delta))))
+
+
+def huber_loss_grad(y_true, y_pred, delta=1.0):
+    r"""Gradient of :func:`huber_loss`: :math:`\operatorname{clip}(\hat y_i - y_i, -\delta,
+    \delta)/M`.
+
+    See Also
+    --------
+    dlbook.nn.losses_torch.huber_loss_grad, :ref:`ch-losses`
+
+    Examples
+    --------
+    >>> huber_loss_grad([0.0, 0.0], [0.5, 3.0])  # [0.5, 1] / 2
+    array([0.25, 0.5 ])
+    """
+    delta = positive_real(delta, "delta")
+    t, p = finite_pair(y_true, y_pred)
+    return np.clip(p - t, -delta, delta) / p.size
 
 
 # --------------------------------------------------------------------- margin losses
 def _margin_pair(y_true, y_pred):
-    t, s = _pair(y_true, y_pred)
+    t, s = finite_pair(y_true, y_pred)
     if not np.all(np.abs(t) == 1):
         found = np.unique(t)[:5]
         raise ValueError(f"hinge losses need labels -1 or +1, got values {found}; "
@@ -224,12 +251,6 @@ def squared_hinge_grad(y_true, y_pred):
 
 
 # --------------------------------------------------------------------- task-specific losses
-def _check_cost_profit(cost, profit):
-    for name, v in (("cost", cost), ("profit", profit)):
-        if not (np.isscalar(v) and np.isfinite(v) and v > 0):
-            raise ValueError(f"{name} must be a positive finite number, got {v!r}")
-
-
 def cost_profit_loss(y_true, y_pred, *, cost, profit):
     r"""Asymmetric piecewise-linear loss: over-prediction costs ``cost`` per unit, under-prediction
     loses ``profit`` per unit. Mean over elements.
@@ -260,13 +281,14 @@ def cost_profit_loss(y_true, y_pred, *, cost, profit):
     >>> cost_profit_loss([10, 10], [12, 7], cost=1, profit=9)  # (2*1 + 3*9) / 2
     14.5
     """
-    _check_cost_profit(cost, profit)
-    t, p = _pair(y_true, y_pred)
+    positive_real(cost, "cost"), positive_real(profit, "profit")
+    t, p = finite_pair(y_true, y_pred)
     return float(np.mean(np.where(p > t, cost * (p - t), profit * (t - p))))
 
 
 def cost_profit_loss_grad(y_true, y_pred, *, cost, profit):
-    r"""Gradient of :func:`cost_profit_loss`: ``cost/M`` where :math:`\hat y > y`, else ``-profit/M``.
+    r"""Gradient of :func:`cost_profit_loss`: ``cost/M`` where :math:`\hat y > y`, else
+    ``-profit/M``.
 
     See Also
     --------
@@ -277,17 +299,16 @@ def cost_profit_loss_grad(y_true, y_pred, *, cost, profit):
     >>> cost_profit_loss_grad([10, 10], [12, 7], cost=1, profit=9)
     array([ 0.5, -4.5])
     """
-    _check_cost_profit(cost, profit)
-    t, p = _pair(y_true, y_pred)
+    positive_real(cost, "cost"), positive_real(profit, "profit")
+    t, p = finite_pair(y_true, y_pred)
     return np.where(p > t, cost, -profit) / p.size
 
 
 def _dice_parts(y_true, y_pred, smooth):
-    if not (np.isscalar(smooth) and np.isfinite(smooth) and smooth >= 0):
-        raise ValueError(f"smooth must be a finite number >= 0, got {smooth!r}")
-    t, p = _pair(y_true, y_pred, min_ndim=2)
-    _in_range("y_true", t, 0.0, 1.0)
-    _in_range("y_pred", p, 0.0, 1.0)
+    smooth = real_value(smooth, "smooth", low=0.0)
+    t, p = finite_pair(y_true, y_pred, min_ndim=2)
+    value_range(t, "y_true", 0.0, 1.0)
+    value_range(p, "y_pred", 0.0, 1.0)
     axes = tuple(range(1, p.ndim))
     inter = np.sum(t * p, axis=axes)  # (N,)
     total = np.sum(t, axis=axes) + np.sum(p, axis=axes) + smooth  # (N,)

@@ -8,9 +8,6 @@ prediction without autograd (handy for hand-written backward passes on any devic
 validation and error messages are those of the NumPy module. Inputs may live on any device, as
 long as both are on the same one.
 
-The input checks below are shared with :mod:`dlbook.nn.cross_entropy_torch`, the twin of the
-classification losses.
-
 See Also
 --------
 dlbook.nn.losses : the NumPy reference with the full derivations.
@@ -20,60 +17,15 @@ dlbook.nn.cross_entropy_torch : entropy, KL divergence and the cross-entropy los
 
 from __future__ import annotations
 
-import math
-
 import torch
 
+from dlbook._checks import finite_tensor_pair, positive_real, real_value, value_range
+
 __all__ = [
-    "mse", "mse_grad", "mae", "mae_grad",
+    "mse", "mse_grad", "mae", "mae_grad", "huber_loss", "huber_loss_grad",
     "hinge", "hinge_grad", "squared_hinge", "squared_hinge_grad",
     "cost_profit_loss", "cost_profit_loss_grad", "dice_loss", "dice_loss_grad",
 ]
-
-_INTS = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
-
-
-# --------------------------------------------------------------------- validation helpers
-def _as_real(name, x):
-    a = torch.as_tensor(x)
-    if not (a.is_floating_point() or a.dtype in _INTS or a.dtype == torch.bool):
-        raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
-    if a.dim() == 0 or a.numel() == 0:
-        raise ValueError(f"{name} must be a non-empty batch (at least 1-D), got shape {tuple(a.shape)}")
-    if a.is_floating_point() and not bool(torch.isfinite(a).all()):
-        raise ValueError(f"{name} contains NaN or inf")
-    return a
-
-
-def _common_float(a, b):
-    """Cast two tensors to one floating dtype (integers follow the other tensor, else the default)."""
-    if a.device != b.device:
-        raise ValueError(f"y_true is on {a.device} but y_pred is on {b.device}")
-    if a.is_floating_point() and b.is_floating_point():
-        dtype = torch.promote_types(a.dtype, b.dtype)
-    else:
-        dtype = a.dtype if a.is_floating_point() else b.dtype if b.is_floating_point() else None
-        dtype = dtype or torch.get_default_dtype()
-    return a.to(dtype), b.to(dtype)
-
-
-def _pair(y_true, y_pred, min_ndim=1):
-    t, p = _as_real("y_true", y_true), _as_real("y_pred", y_pred)
-    if t.shape != p.shape:
-        raise ValueError(f"y_true has shape {tuple(t.shape)} but y_pred has {tuple(p.shape)}; a "
-                         "loss needs identical shapes (broadcasting would pair every target with "
-                         "every prediction)")
-    if t.dim() < min_ndim:
-        raise ValueError(f"expected tensors of shape (N, ...) with at least {min_ndim} "
-                         f"dimensions, got {tuple(t.shape)}")
-    return _common_float(t, p)
-
-
-def _in_range(name, a, lo, hi):
-    amin, amax = float(a.detach().min()), float(a.detach().max())
-    if amin < lo or amax > hi:
-        raise ValueError(f"{name} must lie in [{lo}, {hi}], got values from {amin:.6g} to {amax:.6g}")
-
 
 # --------------------------------------------------------------------- regression
 def mse(y_true, y_pred):
@@ -88,7 +40,7 @@ def mse(y_true, y_pred):
     >>> round(float(mse(torch.tensor([1., 2., 3.]), torch.tensor([1.5, 2., 2.]))), 4)
     0.4167
     """
-    t, p = _pair(y_true, y_pred)
+    t, p = finite_tensor_pair(y_true, y_pred)
     return ((p - t) ** 2).mean()
 
 
@@ -104,7 +56,7 @@ def mse_grad(y_true, y_pred):
     >>> mse_grad(torch.tensor([1., 3.]), torch.tensor([2., 3.]))  # 2 * [1, 0] / 2
     tensor([1., 0.])
     """
-    t, p = _pair(y_true, y_pred)
+    t, p = finite_tensor_pair(y_true, y_pred)
     return 2.0 * (p - t) / p.numel()
 
 
@@ -120,7 +72,7 @@ def mae(y_true, y_pred):
     >>> float(mae(torch.tensor([1., 2., 3.]), torch.tensor([1.5, 2., 2.])))
     0.5
     """
-    t, p = _pair(y_true, y_pred)
+    t, p = finite_tensor_pair(y_true, y_pred)
     return (p - t).abs().mean()
 
 
@@ -136,13 +88,50 @@ def mae_grad(y_true, y_pred):
     >>> mae_grad(torch.tensor([1., 3.]), torch.tensor([2., 3.]))
     tensor([0.5000, 0.0000])
     """
-    t, p = _pair(y_true, y_pred)
+    t, p = finite_tensor_pair(y_true, y_pred)
     return torch.sign(p - t) / p.numel()
+
+
+def huber_loss(y_true, y_pred, delta=1.0):
+    r"""Huber loss :math:`\frac{1}{M}\sum_i h_\delta(\hat y_i - y_i)`, :math:`h_\delta(r) =
+    \tfrac12 r^2` for :math:`|r|\le\delta`, else :math:`\delta(|r| - \tfrac12\delta)`.
+
+    See Also
+    --------
+    dlbook.nn.losses.huber_loss, :ref:`ch-losses`
+
+    Examples
+    --------
+    >>> float(huber_loss(torch.tensor([0., 0.]), torch.tensor([0.5, 3.0])))
+    1.3125
+    """
+    delta = positive_real(delta, "delta")
+    t, p = finite_tensor_pair(y_true, y_pred)
+    r = (p - t).abs()
+    return torch.where(r <= delta, 0.5 * r**2, delta * (r - 0.5 * delta)).mean()
+
+
+def huber_loss_grad(y_true, y_pred, delta=1.0):
+    r"""Closed-form gradient of :func:`huber_loss`: :math:`\operatorname{clip}(\hat y - y,
+    -\delta, \delta)/M`.
+
+    See Also
+    --------
+    dlbook.nn.losses.huber_loss_grad, :ref:`ch-losses`
+
+    Examples
+    --------
+    >>> huber_loss_grad(torch.tensor([0., 0.]), torch.tensor([0.5, 3.0]))
+    tensor([0.2500, 0.5000])
+    """
+    delta = positive_real(delta, "delta")
+    t, p = finite_tensor_pair(y_true, y_pred)
+    return (p - t).clamp(-delta, delta) / p.numel()
 
 
 # --------------------------------------------------------------------- margin losses
 def _margin_pair(y_true, y_pred):
-    t, s = _pair(y_true, y_pred)
+    t, s = finite_tensor_pair(y_true, y_pred)
     if not bool((t.abs() == 1).all()):
         found = torch.unique(t)[:5].tolist()
         raise ValueError(f"hinge losses need labels -1 or +1, got values {found}; "
@@ -215,12 +204,6 @@ def squared_hinge_grad(y_true, y_pred):
 
 
 # --------------------------------------------------------------------- task-specific losses
-def _check_cost_profit(cost, profit):
-    for name, v in (("cost", cost), ("profit", profit)):
-        if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
-            raise ValueError(f"{name} must be a positive finite number, got {v!r}")
-
-
 def cost_profit_loss(y_true, y_pred, *, cost, profit):
     r"""Asymmetric loss: ``cost`` per unit over-predicted, ``profit`` per unit under-predicted,
     mean over elements (see :func:`dlbook.nn.losses.cost_profit_loss`).
@@ -234,8 +217,8 @@ def cost_profit_loss(y_true, y_pred, *, cost, profit):
     >>> float(cost_profit_loss(torch.tensor([10., 10.]), torch.tensor([12., 7.]), cost=1, profit=9))
     14.5
     """
-    _check_cost_profit(cost, profit)
-    t, p = _pair(y_true, y_pred)
+    positive_real(cost, "cost"), positive_real(profit, "profit")
+    t, p = finite_tensor_pair(y_true, y_pred)
     return torch.where(p > t, cost * (p - t), profit * (t - p)).mean()
 
 
@@ -251,17 +234,16 @@ def cost_profit_loss_grad(y_true, y_pred, *, cost, profit):
     >>> cost_profit_loss_grad(torch.tensor([10., 10.]), torch.tensor([12., 7.]), cost=1, profit=9)
     tensor([ 0.5000, -4.5000])
     """
-    _check_cost_profit(cost, profit)
-    t, p = _pair(y_true, y_pred)
+    positive_real(cost, "cost"), positive_real(profit, "profit")
+    t, p = finite_tensor_pair(y_true, y_pred)
     return torch.where(p > t, cost, -profit).to(p.dtype) / p.numel()
 
 
 def _dice_parts(y_true, y_pred, smooth):
-    if not (isinstance(smooth, (int, float)) and math.isfinite(smooth) and smooth >= 0):
-        raise ValueError(f"smooth must be a finite number >= 0, got {smooth!r}")
-    t, p = _pair(y_true, y_pred, min_ndim=2)
-    _in_range("y_true", t, 0.0, 1.0)
-    _in_range("y_pred", p, 0.0, 1.0)
+    smooth = real_value(smooth, "smooth", low=0.0)
+    t, p = finite_tensor_pair(y_true, y_pred, min_ndim=2)
+    value_range(t, "y_true", 0.0, 1.0)
+    value_range(p, "y_pred", 0.0, 1.0)
     dims = tuple(range(1, p.dim()))
     inter = (t * p).sum(dim=dims)  # (N,)
     total = t.sum(dim=dims) + p.sum(dim=dims) + smooth  # (N,)
@@ -282,7 +264,8 @@ def dice_loss(y_true, y_pred, smooth=1.0):
 
     Examples
     --------
-    >>> float(dice_loss(torch.tensor([[1., 1., 0., 0.]]), torch.tensor([[1., 0., 1., 0.]]), smooth=0))
+    >>> t, p = torch.tensor([[1., 1., 0., 0.]]), torch.tensor([[1., 0., 1., 0.]])
+    >>> float(dice_loss(t, p, smooth=0))
     0.5
     """
     _, _, inter, total = _dice_parts(y_true, y_pred, smooth)

@@ -11,8 +11,8 @@ columns the prediction, as in scikit-learn). For class *k*:
 
 The averaging modes, the handling of empty denominators (``zero_division``) and the label
 conventions follow :func:`sklearn.metrics.precision_recall_fscore_support`; the tests hold every
-mode to it. :func:`error_decomposition` turns the error rates of the strategy chapter into the
-gaps that say what to work on next.
+mode to it. :func:`dlbook.nn.bias_variance.error_decomposition` turns error rates into the gaps
+that say what to work on next.
 
 There is no ``metrics_torch`` twin: the scores are counts and ratios, computed once on the
 predicted labels (``logits.argmax(1).cpu().numpy()``), not something to differentiate.
@@ -24,9 +24,9 @@ See Also
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from dlbook._checks import check_ndim, one_of, real_value, same_shape
 
 __all__ = [
     "accuracy",
@@ -36,33 +36,43 @@ __all__ = [
     "recall",
     "f1",
     "fbeta",
-    "error_decomposition",
 ]
 
 AVERAGES = ("binary", "micro", "macro", "weighted", None)
 
 
-def _check_labels_pair(y_true, y_pred):
-    """Validate two label vectors and return them as 1-D arrays."""
+def _label_pair(y_true, y_pred):
+    """Two label vectors of one example each (integers, booleans or strings) as 1-D arrays."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     for name, y in (("y_true", y_true), ("y_pred", y_pred)):
-        if y.ndim != 1:
-            raise ValueError(f"{name} must be 1-D (one label per example), got shape {y.shape}")
+        check_ndim(y, name, ndim=1)
         if y.dtype.kind == "f":
             if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
-                raise ValueError(
-                    f"{name} holds non-integer floats (e.g. {y[np.flatnonzero(y != np.round(y))[:1]]}): "
-                    "these look like scores or probabilities; threshold or argmax them into labels first"
-                )
+                example = y[np.flatnonzero(y != np.round(y))[:1]]
+                raise ValueError(f"{name} holds non-integer floats (e.g. {example}): these look "
+                                 "like scores or probabilities; threshold or argmax them into "
+                                 "labels first")
         elif y.dtype.kind not in "biuUSO":
-            raise TypeError(f"{name} must hold class labels (integers, booleans or strings), got dtype {y.dtype}")
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true has shape {y_true.shape} but y_pred has {y_pred.shape}")
+            raise TypeError(f"{name} must hold class labels (integers, booleans or strings), got "
+                            f"dtype {y.dtype}")
+    same_shape(y_true, y_pred, "y_true", "y_pred")
     if y_true.size == 0:
         raise ValueError("y_true and y_pred are empty")
     if (y_true.dtype.kind in "US") != (y_pred.dtype.kind in "US"):
-        raise TypeError(f"y_true ({y_true.dtype}) and y_pred ({y_pred.dtype}) mix string and numeric labels")
+        raise TypeError(f"y_true ({y_true.dtype}) and y_pred ({y_pred.dtype}) mix string and "
+                        "numeric labels")
     return y_true, y_pred
+
+
+def _class_list(labels) -> np.ndarray:
+    """The ``labels`` argument: a non-empty 1-D list of distinct classes."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.size == 0:
+        raise ValueError(f"labels must be a non-empty 1-D list of classes, got shape "
+                         f"{labels.shape}")
+    if np.unique(labels).size != labels.size:
+        raise ValueError(f"labels repeats a class: {labels.tolist()}")
+    return labels
 
 
 def _index_of(values, labels):
@@ -106,7 +116,7 @@ def accuracy(y_true, y_pred) -> float:
     >>> accuracy([0, 1, 2, 2], [0, 1, 2, 1])
     0.75
     """
-    y_true, y_pred = _check_labels_pair(y_true, y_pred)
+    y_true, y_pred = _label_pair(y_true, y_pred)
     return float(np.mean(y_true == y_pred))
 
 
@@ -151,15 +161,11 @@ def confusion_matrix(y_true, y_pred, labels=None) -> np.ndarray:
            [0, 1, 0],
            [1, 0, 1]])
     """
-    y_true, y_pred = _check_labels_pair(y_true, y_pred)
+    y_true, y_pred = _label_pair(y_true, y_pred)
     if labels is None:
         labels = np.unique(np.concatenate([y_true, y_pred]))
     else:
-        labels = np.asarray(labels)
-        if labels.ndim != 1 or labels.size == 0:
-            raise ValueError(f"labels must be a non-empty 1-D list of classes, got shape {labels.shape}")
-        if np.unique(labels).size != labels.size:
-            raise ValueError(f"labels repeats a class: {labels.tolist()}")
+        labels = _class_list(labels)
     K = labels.size
     i, j = _index_of(y_true, labels), _index_of(y_pred, labels)
     keep = (i >= 0) & (j >= 0)  # drop examples outside `labels`
@@ -235,7 +241,8 @@ def precision_recall_fbeta(y_true, y_pred, *, beta=1.0, average="binary", pos_la
         P_k = \frac{\mathrm{TP}_k}{\mathrm{TP}_k + \mathrm{FP}_k}, \qquad
         R_k = \frac{\mathrm{TP}_k}{\mathrm{TP}_k + \mathrm{FN}_k}, \qquad
         F_{\beta,k} = \frac{(1+\beta^2) P_k R_k}{\beta^2 P_k + R_k}
-                  = \frac{(1+\beta^2)\mathrm{TP}_k}{(1+\beta^2)\mathrm{TP}_k + \beta^2\mathrm{FN}_k + \mathrm{FP}_k}.
+                  = \frac{(1+\beta^2)\mathrm{TP}_k}
+                    {(1+\beta^2)\mathrm{TP}_k + \beta^2\mathrm{FN}_k + \mathrm{FP}_k}.
 
     The code uses the last form: it needs no precision or recall first and is defined whenever
     the class occurs at all. For single-label data micro-averaged precision, recall and F all
@@ -259,30 +266,26 @@ def precision_recall_fbeta(y_true, y_pred, *, beta=1.0, average="binary", pos_la
     >>> round(p, 4), round(r, 4), round(f, 4)
     (0.6667, 0.6667, 0.6667)
     """
-    y_true, y_pred = _check_labels_pair(y_true, y_pred)
-    if average not in AVERAGES:
-        raise ValueError(f"average must be one of {AVERAGES}, got {average!r}")
-    if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
-        raise TypeError(f"beta must be a real number, got {type(beta).__name__}")
-    if not beta >= 0:
-        raise ValueError(f"beta must be >= 0, got {beta}")
-    if not (zero_division in (0, 1) or (isinstance(zero_division, float) and np.isnan(zero_division))):
+    y_true, y_pred = _label_pair(y_true, y_pred)
+    one_of(average, "average", AVERAGES)
+    if not (isinstance(beta, float) and beta == np.inf):  # beta = inf is recall itself
+        beta = real_value(beta, "beta", low=0.0)
+    if not (zero_division in (0, 1)
+            or (isinstance(zero_division, float) and np.isnan(zero_division))):
         raise ValueError(f"zero_division must be 0.0, 1.0 or nan, got {zero_division!r}")
 
     present = np.unique(np.concatenate([y_true, y_pred]))
     if average == "binary":
         if present.size > 2:
             raise ValueError(
-                f"average='binary' needs at most two classes, found {present.size}: {present.tolist()[:10]}; "
-                "use average='macro', 'micro', 'weighted' or None"
+                f"average='binary' needs at most two classes, found {present.size}: "
+                f"{present.tolist()[:10]}; use average='macro', 'micro', 'weighted' or None"
             )
         if pos_label not in present.tolist() and present.size == 2:
             raise ValueError(f"pos_label={pos_label!r} is not one of the labels {present.tolist()}")
         labels = np.asarray([pos_label])
     elif labels is not None:
-        labels = np.asarray(labels)
-        if labels.ndim != 1 or labels.size == 0:
-            raise ValueError(f"labels must be a non-empty 1-D list of classes, got shape {labels.shape}")
+        labels = _class_list(labels)
     else:
         labels = present
 
@@ -294,7 +297,8 @@ def precision_recall_fbeta(y_true, y_pred, *, beta=1.0, average="binary", pos_la
     pred_sum = C.sum(axis=0)[idx]  # TP + FP
     true_sum = C.sum(axis=1)[idx]  # TP + FN: the support
     if average == "micro":
-        tp, pred_sum, true_sum = tp.sum(keepdims=True), pred_sum.sum(keepdims=True), true_sum.sum(keepdims=True)
+        tp, pred_sum, true_sum = (tp.sum(keepdims=True), pred_sum.sum(keepdims=True),
+                                  true_sum.sum(keepdims=True))
 
     prec = _safe_divide(tp, pred_sum, zero_division)
     rec = _safe_divide(tp, true_sum, zero_division)
@@ -313,7 +317,8 @@ def precision_recall_fbeta(y_true, y_pred, *, beta=1.0, average="binary", pos_la
 
 
 def precision(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_division=0.0):
-    r"""Precision :math:`\mathrm{TP}/(\mathrm{TP}+\mathrm{FP})`: of the predicted positives, the share that are right.
+    r"""Precision :math:`\mathrm{TP}/(\mathrm{TP}+\mathrm{FP})`: of the predicted positives, the
+    share that are right.
 
     Parameters and averaging as in :func:`precision_recall_fbeta`.
 
@@ -334,7 +339,8 @@ def precision(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zer
 
 
 def recall(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_division=0.0):
-    r"""Recall :math:`\mathrm{TP}/(\mathrm{TP}+\mathrm{FN})`: of the true positives, the share that are found.
+    r"""Recall :math:`\mathrm{TP}/(\mathrm{TP}+\mathrm{FN})`: of the true positives, the share that
+    are found.
 
     Parameters and averaging as in :func:`precision_recall_fbeta`.
 
@@ -355,7 +361,8 @@ def recall(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_d
 
 
 def fbeta(y_true, y_pred, *, beta, average="binary", pos_label=1, labels=None, zero_division=0.0):
-    r"""F-beta score, :math:`(1+\beta^2)PR/(\beta^2 P + R)`: recall counts :math:`\beta` times as much as precision.
+    r"""F-beta score, :math:`(1+\beta^2)PR/(\beta^2 P + R)`: recall counts :math:`\beta` times as
+    much as precision.
 
     Parameters and averaging as in :func:`precision_recall_fbeta`.
 
@@ -395,77 +402,3 @@ def f1(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_divis
     """
     return precision_recall_fbeta(y_true, y_pred, beta=1.0, average=average, pos_label=pos_label,
                                   labels=labels, zero_division=zero_division)[2]
-
-
-def error_decomposition(bayes, train, dev, *, train_dev=None, test=None) -> dict:
-    r"""Split a dev-set error into the gaps that say what to improve next.
-
-    Parameters
-    ----------
-    bayes : float
-        The Bayes error or its proxy (e.g. the best human-level error).
-    train : float
-        Error on the training set.
-    dev : float
-        Error on the dev set.
-    train_dev : float, optional
-        Error on a training-dev set (held out from the training distribution). With it, the
-        train-to-dev gap splits into variance and data mismatch.
-    test : float, optional
-        Error on the test set; ``test - dev`` measures overfitting to the dev set.
-
-    All errors in the same unit (fractions or percentages).
-
-    Returns
-    -------
-    dict
-        ``avoidable_bias`` :math:`= e_\text{train} - e_\text{Bayes}`;
-        ``variance`` :math:`= e_\text{train-dev} - e_\text{train}` (or
-        :math:`e_\text{dev} - e_\text{train}` without a training-dev set);
-        ``data_mismatch`` :math:`= e_\text{dev} - e_\text{train-dev}` (only with ``train_dev``);
-        ``dev_overfitting`` :math:`= e_\text{test} - e_\text{dev}` (only with ``test``);
-        ``largest``: the name of the largest gap, the first thing to work on.
-
-    Raises
-    ------
-    TypeError
-        If an error is not a real number.
-    ValueError
-        If an error is negative or not finite.
-
-    Notes
-    -----
-    The gaps telescope: with a training-dev set,
-    :math:`e_\text{dev} - e_\text{Bayes} = \text{avoidable bias} + \text{variance} + \text{data mismatch}`.
-    A negative avoidable bias means the model beats the proxy: the proxy is then no longer a
-    useful estimate of the Bayes error.
-
-    See Also
-    --------
-    :ref:`ch-ml-strategy` : the chapter, with the course's worked examples.
-
-    Examples
-    --------
-    Human 1 %, training 8 %, dev 10 %: a 7-point avoidable bias against a 2-point variance.
-
-    >>> error_decomposition(1.0, 8.0, 10.0)
-    {'avoidable_bias': 7.0, 'variance': 2.0, 'largest': 'avoidable_bias'}
-    """
-    values = {"bayes": bayes, "train": train, "dev": dev, "train_dev": train_dev, "test": test}
-    for name, v in values.items():
-        if v is None:
-            continue
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            raise TypeError(f"{name} error must be a real number, got {type(v).__name__}")
-        if not np.isfinite(v) or v < 0:
-            raise ValueError(f"{name} error must be finite and >= 0, got {v}")
-    gaps = {"avoidable_bias": float(train - bayes)}
-    if train_dev is None:
-        gaps["variance"] = float(dev - train)
-    else:
-        gaps["variance"] = float(train_dev - train)
-        gaps["data_mismatch"] = float(dev - train_dev)
-    if test is not None:
-        gaps["dev_overfitting"] = float(test - dev)
-    gaps["largest"] = max(gaps, key=gaps.get)
-    return gaps

@@ -1,4 +1,4 @@
-r"""Layers that compose: the ``Layer`` protocol, ``Sequential`` and the activation layers.
+r"""Layers that compose: the ``Layer`` protocol and ``Sequential``.
 
 Chapter :ref:`ch-mlp` builds a multilayer perceptron out of these; chapter :ref:`ch-backprop`
 checks every backward pass here against torch autograd and a numerical gradient.
@@ -18,7 +18,8 @@ chapters can be stacked):
 :class:`Sequential` also accepts layers that only have ``params``/``grads`` dicts (such as
 :class:`dlbook.nn.linear.Linear`): it reads their arrays from the dicts each time it is asked.
 
-There is no ``module_torch`` twin: ``torch.nn.Sequential``, ``torch.nn.ReLU``, ... are the
+The activation layers (``ReLU``, ``Sigmoid``, ...) are in :mod:`dlbook.nn.activation_layers`.
+There is no ``module_torch`` twin: ``torch.nn.Sequential`` and ``torch.nn.Module`` are the
 PyTorch counterparts, with the same names and the same ``state_dict`` keys.
 """
 
@@ -28,9 +29,9 @@ from collections import OrderedDict
 
 import numpy as np
 
-from dlbook.nn import activations as act
+from dlbook._checks import boolean
 
-__all__ = ["Layer", "Sequential", "ReLU", "Sigmoid", "Tanh", "LeakyReLU"]
+__all__ = ["Layer", "Sequential"]
 
 
 def _layer_parameters(layer) -> list[np.ndarray]:
@@ -69,7 +70,7 @@ class Layer:
 
     Examples
     --------
-    >>> layer = ReLU()
+    >>> layer = Layer()
     >>> layer.training, layer.eval().training, layer.train().training
     (True, False, True)
     >>> layer.parameters()
@@ -99,9 +100,7 @@ class Layer:
 
     def train(self, mode: bool = True):
         """Set training mode (``mode=False`` is :meth:`eval`); return the layer."""
-        if not isinstance(mode, (bool, np.bool_)):
-            raise TypeError(f"mode must be True or False, got {mode!r}")
-        self.training = bool(mode)
+        self.training = boolean(mode, "mode")
         return self
 
     def eval(self):
@@ -123,133 +122,6 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
-
-
-class _Elementwise(Layer):
-    """An activation layer: out = f(x), dx = dout * f'(x); no parameters."""
-
-    def _f(self, x):  # pragma: no cover
-        raise NotImplementedError
-
-    def _df(self, x):  # pragma: no cover
-        raise NotImplementedError
-
-    def forward(self, x):
-        x = np.asarray(x)
-        self._cache = x
-        return self._f(x)
-
-    def backward(self, dout):
-        x = self._check_cache()
-        dout = np.asarray(dout)
-        if dout.shape != x.shape:
-            raise ValueError(f"dout has shape {dout.shape} but the layer's input had shape {x.shape}")
-        return dout * self._df(x)
-
-
-class ReLU(_Elementwise):
-    r"""ReLU layer: :math:`\max(0, x)` forward, :math:`\text{dout}\cdot[x > 0]` backward.
-
-    See Also
-    --------
-    dlbook.nn.activations.relu, torch.nn.ReLU, :ref:`ch-mlp`
-
-    Examples
-    --------
-    >>> layer = ReLU()
-    >>> layer.forward(np.array([[-1.0, 2.0]]))
-    array([[0., 2.]])
-    >>> layer.backward(np.array([[5.0, 5.0]]))
-    array([[0., 5.]])
-    """
-
-    def _f(self, x):
-        return act.relu(x)
-
-    def _df(self, x):
-        return act.relu_grad(x)
-
-
-class Sigmoid(_Elementwise):
-    r"""Sigmoid layer: :math:`\sigma(x)` forward, :math:`\text{dout}\cdot\sigma(x)(1-\sigma(x))` backward.
-
-    See Also
-    --------
-    dlbook.nn.activations.sigmoid, torch.nn.Sigmoid, :ref:`ch-backprop`
-
-    Examples
-    --------
-    >>> layer = Sigmoid()
-    >>> layer.forward(np.array([0.0]))
-    array([0.5])
-    >>> layer.backward(np.array([1.0]))   # 0.5 * (1 - 0.5)
-    array([0.25])
-    """
-
-    def _f(self, x):
-        return act.sigmoid(x)
-
-    def _df(self, x):
-        return act.sigmoid_grad(x)
-
-
-class Tanh(_Elementwise):
-    r"""Tanh layer: :math:`\tanh x` forward, :math:`\text{dout}\cdot(1-\tanh^2 x)` backward.
-
-    See Also
-    --------
-    dlbook.nn.activations.tanh, torch.nn.Tanh, :ref:`ch-mlp`
-
-    Examples
-    --------
-    >>> layer = Tanh()
-    >>> layer.forward(np.array([0.0, np.log(2.0)]))   # (2 - 1/2) / (2 + 1/2) = 0.6
-    array([0. , 0.6])
-    >>> layer.backward(np.array([1.0, 1.0]))   # 1 - 0.6**2 = 0.64
-    array([1.  , 0.64])
-    """
-
-    def _f(self, x):
-        return act.tanh(x)
-
-    def _df(self, x):
-        return act.tanh_grad(x)
-
-
-class LeakyReLU(_Elementwise):
-    r"""Leaky ReLU layer: :math:`x` for :math:`x>0`, else :math:`\alpha x` (fixed :math:`\alpha`).
-
-    Parameters
-    ----------
-    negative_slope : float, default 0.01
-        :math:`\alpha`, torch's name and default.
-
-    See Also
-    --------
-    dlbook.nn.activations.leaky_relu, torch.nn.LeakyReLU, :ref:`ch-mlp`
-
-    Examples
-    --------
-    >>> layer = LeakyReLU(0.1)
-    >>> layer.forward(np.array([-2.0, 3.0]))
-    array([-0.2,  3. ])
-    >>> layer.backward(np.array([1.0, 1.0]))
-    array([0.1, 1. ])
-    """
-
-    def __init__(self, negative_slope: float = 0.01):
-        super().__init__()
-        act.leaky_relu(0.0, negative_slope)  # validates the slope with a clear error
-        self.negative_slope = float(negative_slope)
-
-    def _f(self, x):
-        return act.leaky_relu(x, self.negative_slope)
-
-    def _df(self, x):
-        return act.leaky_relu_grad(x, self.negative_slope)
-
-    def __repr__(self) -> str:
-        return f"LeakyReLU(negative_slope={self.negative_slope})"
 
 
 class Sequential(Layer):
@@ -279,6 +151,7 @@ class Sequential(Layer):
 
     Examples
     --------
+    >>> from dlbook.nn.activation_layers import ReLU
     >>> from dlbook.nn.linear import Linear
     >>> net = Sequential(Linear(3, 4, rng=0), ReLU(), Linear(4, 2, rng=1))
     >>> net.forward(np.ones((5, 3))).shape
@@ -292,8 +165,12 @@ class Sequential(Layer):
     def __init__(self, *layers):
         super().__init__()
         for i, layer in enumerate(layers):
-            if not (callable(getattr(layer, "forward", None)) and callable(getattr(layer, "backward", None))):
-                raise TypeError(f"layer {i} ({type(layer).__name__}) has no forward()/backward() methods")
+            if not (
+                callable(getattr(layer, "forward", None))
+                and callable(getattr(layer, "backward", None))
+            ):
+                raise TypeError(f"layer {i} ({type(layer).__name__}) has no forward()/backward() "
+                                "methods")
         self.layers = list(layers)
 
     def __len__(self) -> int:
@@ -359,11 +236,13 @@ class Sequential(Layer):
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
         if missing or unexpected:
-            raise KeyError(f"state_dict mismatch: missing keys {missing}, unexpected keys {unexpected}")
+            raise KeyError(f"state_dict mismatch: missing keys {missing}, unexpected keys "
+                           f"{unexpected}")
         for key, arr in own.items():
             value = np.asarray(state[key])
             if value.shape != arr.shape:
-                raise ValueError(f"{key}: state_dict has shape {value.shape} but the layer has {arr.shape}")
+                raise ValueError(f"{key}: state_dict has shape {value.shape} but the layer has "
+                                 f"{arr.shape}")
         for key, arr in own.items():
             arr[...] = state[key]
 

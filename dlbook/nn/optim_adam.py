@@ -1,18 +1,18 @@
 r"""Adam and its relatives in NumPy: the update rules of ``torch.optim.Adam``, ``AdamW``,
-``Adamax`` and ``NAdam`` as pure functions, and their thin classes (chapter :ref:`ch-optimizers`).
+``Adamax`` and ``NAdam`` as pure functions (chapter :ref:`ch-optimizers`).
 
 All four keep a bias-corrected running mean of the gradient (``exp_avg``) and scale the step by
 a running measure of its size: the root mean square (``exp_avg_sq``) in Adam, AdamW and NAdam,
 the infinity norm (``exp_inf``) in Adamax. They follow the conventions of
 :mod:`dlbook.nn.optim` (pure ``xxx_step`` functions, torch's state names, defaults and exact
-update, in-place classes) and share its checks (:mod:`dlbook.nn.optim_base`); the test suite
+update) and share the checks of :mod:`dlbook.nn.optim_base`; the test suite
 holds them to ``torch.optim`` to a relative 1e-10 in float64 over 200 steps.
 
 See Also
 --------
-dlbook.nn.optim : SGD, Adagrad, Adadelta, RMSprop, and ``trajectory``, which runs any of the
-    eight optimizers by name; it also exposes the four classes here (``from dlbook.nn.optim
-    import Adam`` works).
+dlbook.nn.optim : the classes (``Adam``, ...) that apply these rules in place, and
+    ``trajectory``, which runs any of the eight optimizers by name.
+dlbook.nn.optim_sgd : SGD, Adagrad, Adadelta and RMSprop.
 dlbook.nn.optim_torch : the hand-written torch twins of the eight classes.
 """
 
@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlbook.nn.optim_base import Optimizer, _check_hyper, _prepare, _zeros_or
+from dlbook.nn.optim_base import check_hyperparameters, state_or_zeros, step_inputs
 
-__all__ = [
-    "adam_step", "adamw_step", "adamax_step", "nadam_step", "Adam", "AdamW", "Adamax", "NAdam",
-]
+__all__ = ["adam_step", "adamw_step", "adamax_step", "nadam_step"]
 
 
 def adam_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
@@ -58,7 +56,7 @@ def adam_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weig
 
     See Also
     --------
-    Adam, adamw_step, :ref:`ch-optimizers`
+    dlbook.nn.optim.Adam, adamw_step, :ref:`ch-optimizers`
 
     Examples
     --------
@@ -66,9 +64,17 @@ def adam_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weig
     >>> new   # the first step has size lr (up to eps): m_hat = 2, v_hat = 4
     array([0.9])
     """
-    _check_hyper(dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                      decoupled_weight_decay=decoupled_weight_decay))
-    p, g = _prepare(param, grad, state)
+    check_hyperparameters(
+        dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
+    )
+    p, g = step_inputs(param, grad, state)
     beta1, beta2 = betas
     step = state.get("step", 0) + 1
     if weight_decay != 0:
@@ -76,12 +82,12 @@ def adam_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weig
             p = p * (1 - lr * weight_decay)
         else:
             g = g + weight_decay * p
-    exp_avg = _zeros_or(state, "exp_avg", p)
+    exp_avg = state_or_zeros(state, "exp_avg", p)
     exp_avg = exp_avg + (1 - beta1) * (g - exp_avg)
-    exp_avg_sq = beta2 * _zeros_or(state, "exp_avg_sq", p) + (1 - beta2) * (g * g)
+    exp_avg_sq = beta2 * state_or_zeros(state, "exp_avg_sq", p) + (1 - beta2) * (g * g)
     new = {**state, "step": step, "exp_avg": exp_avg, "exp_avg_sq": exp_avg_sq}
     if amsgrad:
-        new["max_exp_avg_sq"] = second = np.maximum(_zeros_or(state, "max_exp_avg_sq", p),
+        new["max_exp_avg_sq"] = second = np.maximum(state_or_zeros(state, "max_exp_avg_sq", p),
                                                     exp_avg_sq)
     else:
         second = exp_avg_sq
@@ -111,7 +117,7 @@ def adamw_step(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, wei
 
     See Also
     --------
-    AdamW, adam_step, :ref:`ch-optimizers`
+    dlbook.nn.optim.AdamW, adam_step, :ref:`ch-optimizers`
 
     Examples
     --------
@@ -143,7 +149,7 @@ def adamax_step(param, grad, state, *, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, we
 
     See Also
     --------
-    Adamax, :ref:`ch-optimizers`
+    dlbook.nn.optim.Adamax, :ref:`ch-optimizers`
 
     Examples
     --------
@@ -151,15 +157,15 @@ def adamax_step(param, grad, state, *, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, we
     >>> new   # first step: 0.1 / (1 - 0.9) * 0.2 / (2 + 1e-8), size lr
     array([0.9])
     """
-    _check_hyper(dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
-    p, g = _prepare(param, grad, state)
+    check_hyperparameters(dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
+    p, g = step_inputs(param, grad, state)
     beta1, beta2 = betas
     step = state.get("step", 0) + 1
     if weight_decay != 0:
         g = g + weight_decay * p
-    exp_avg = _zeros_or(state, "exp_avg", p)
+    exp_avg = state_or_zeros(state, "exp_avg", p)
     exp_avg = exp_avg + (1 - beta1) * (g - exp_avg)
-    exp_inf = np.maximum(beta2 * _zeros_or(state, "exp_inf", p), np.abs(g) + eps)
+    exp_inf = np.maximum(beta2 * state_or_zeros(state, "exp_inf", p), np.abs(g) + eps)
     clr = lr / (1 - beta1**step)
     return p - clr * (exp_avg / exp_inf), {**state, "step": step, "exp_avg": exp_avg,
                                            "exp_inf": exp_inf}
@@ -194,7 +200,7 @@ def nadam_step(param, grad, state, *, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, wei
 
     See Also
     --------
-    NAdam, :ref:`ch-optimizers`
+    dlbook.nn.optim.NAdam, :ref:`ch-optimizers`
 
     Examples
     --------
@@ -202,10 +208,10 @@ def nadam_step(param, grad, state, *, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, wei
     >>> round(float(state["mu_product"]), 6)   # mu_1 = 0.9 * (1 - 0.5 * 0.96**0.004)
     0.450073
     """
-    _check_hyper(dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+    check_hyperparameters(dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                       momentum_decay=momentum_decay,
                       decoupled_weight_decay=decoupled_weight_decay))
-    p, g = _prepare(param, grad, state)
+    p, g = step_inputs(param, grad, state)
     beta1, beta2 = betas
     step = state.get("step", 0) + 1
     if weight_decay != 0:
@@ -216,106 +222,11 @@ def nadam_step(param, grad, state, *, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, wei
     mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
     mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
     mu_product = state.get("mu_product", 1.0) * mu
-    exp_avg = _zeros_or(state, "exp_avg", p)
+    exp_avg = state_or_zeros(state, "exp_avg", p)
     exp_avg = exp_avg + (1 - beta1) * (g - exp_avg)
-    exp_avg_sq = beta2 * _zeros_or(state, "exp_avg_sq", p) + (1 - beta2) * (g * g)
+    exp_avg_sq = beta2 * state_or_zeros(state, "exp_avg_sq", p) + (1 - beta2) * (g * g)
     denom = np.sqrt(exp_avg_sq / (1 - beta2**step)) + eps
     new_p = (p - lr * (1.0 - mu) / (1.0 - mu_product) * (g / denom)
              - lr * mu_next / (1.0 - mu_product * mu_next) * (exp_avg / denom))
     return new_p, {**state, "step": step, "mu_product": mu_product, "exp_avg": exp_avg,
                    "exp_avg_sq": exp_avg_sq}
-
-
-# -- Thin classes: torch's constructor, in-place updates ---------------------------------------
-class Adam(Optimizer):
-    """NumPy twin of ``torch.optim.Adam``: :func:`adam_step`, applied in place.
-
-    Parameters
-    ----------
-    params : list of ndarray
-        Float arrays, updated in place by :meth:`~dlbook.nn.optim_base.Optimizer.step`.
-    lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay
-        As in :func:`adam_step`; torch's defaults.
-
-    See Also
-    --------
-    dlbook.nn.optim_torch.Adam, :ref:`ch-optimizers`
-
-    Examples
-    --------
-    >>> w = np.array([1.0])
-    >>> Adam([w], lr=0.1).step([np.array([2.0])])
-    >>> w   # the first step has size lr
-    array([0.9])
-    """
-    step_fn = staticmethod(adam_step)
-
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 amsgrad=False, *, decoupled_weight_decay=False):
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad, decoupled_weight_decay=decoupled_weight_decay)
-
-
-class AdamW(Optimizer):
-    """NumPy twin of ``torch.optim.AdamW``: :func:`adamw_step`, applied in place.
-
-    See Also
-    --------
-    dlbook.nn.optim_torch.AdamW, :ref:`ch-optimizers`
-
-    Examples
-    --------
-    >>> w = np.array([1.0])
-    >>> AdamW([w], lr=0.1, weight_decay=0.5).step([np.array([0.0])])
-    >>> w   # decay only: (1 - 0.1 * 0.5) * 1
-    array([0.95])
-    """
-    step_fn = staticmethod(adamw_step)
-
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False):
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad)
-
-
-class Adamax(Optimizer):
-    """NumPy twin of ``torch.optim.Adamax``: :func:`adamax_step`, applied in place.
-
-    See Also
-    --------
-    dlbook.nn.optim_torch.Adamax, :ref:`ch-optimizers`
-
-    Examples
-    --------
-    >>> w = np.array([1.0])
-    >>> Adamax([w], lr=0.1).step([np.array([2.0])])
-    >>> w   # the first step has size lr
-    array([0.9])
-    """
-    step_fn = staticmethod(adamax_step)
-
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
-
-
-class NAdam(Optimizer):
-    """NumPy twin of ``torch.optim.NAdam``: :func:`nadam_step`, applied in place.
-
-    See Also
-    --------
-    dlbook.nn.optim_torch.NAdam, :ref:`ch-optimizers`
-
-    Examples
-    --------
-    >>> opt = NAdam([np.array([1.0])], lr=0.1)
-    >>> opt.step([np.array([2.0])])
-    >>> round(float(opt.state[0]["mu_product"]), 6)   # mu_1 = 0.9 * (1 - 0.5 * 0.96**0.004)
-    0.450073
-    """
-    step_fn = staticmethod(nadam_step)
-
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 momentum_decay=4e-3, decoupled_weight_decay=False):
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         momentum_decay=momentum_decay,
-                         decoupled_weight_decay=decoupled_weight_decay)

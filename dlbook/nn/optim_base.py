@@ -1,18 +1,19 @@
 r"""What every optimizer of :mod:`dlbook.nn` shares: argument checks and the ``Optimizer`` class
 (chapter :ref:`ch-optimizers`).
 
-The update rules live in :mod:`dlbook.nn.optim` (SGD, Adagrad, Adadelta, RMSprop) and
+The update rules live in :mod:`dlbook.nn.optim_sgd` (SGD, Adagrad, Adadelta, RMSprop) and
 :mod:`dlbook.nn.optim_adam` (Adam, AdamW, Adamax, NAdam), written as pure functions
-``xxx_step(param, grad, state, **hyper) -> (new_param, new_state)``; the conventions are set out
-in :mod:`dlbook.nn.optim`. This module holds what those functions have in common: the check of
+``xxx_step(param, grad, state, **hyper) -> (new_param, new_state)``; the classes that wrap them
+and the conventions are in :mod:`dlbook.nn.optim`. This module holds what those functions have in
+common: the check of
 every hyperparameter against the range torch allows, the check of ``param``, ``grad`` and
 ``state``, and :class:`Optimizer`, the base of the thin classes that wrap the functions and
 update the caller's arrays in place.
 
 See Also
 --------
-dlbook.nn.optim : the conventions, the first four optimizers and ``trajectory``.
-dlbook.nn.optim_adam : Adam and its relatives.
+dlbook.nn.optim : the conventions, the eight classes and ``trajectory``.
+dlbook.nn.optim_sgd, dlbook.nn.optim_adam : the update rules.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer", "check_hyperparameters", "step_inputs", "state_or_zeros"]
 
 # name -> (lowest value, highest value, is the highest value excluded?)
 _RANGES = {
@@ -36,8 +37,17 @@ _RANGES = {
 _FLAGS = ("nesterov", "centered", "amsgrad", "decoupled_weight_decay")
 
 
-def _check_hyper(hyper: dict) -> None:
-    """Raise TypeError/ValueError naming any hyperparameter outside its allowed range."""
+def check_hyperparameters(hyper: dict) -> None:
+    """Raise TypeError/ValueError naming any hyperparameter outside the range torch allows.
+
+    Examples
+    --------
+    >>> check_hyperparameters({"lr": 0.1, "betas": (0.9, 0.999)})
+    >>> check_hyperparameters({"lr": -0.1})
+    Traceback (most recent call last):
+        ...
+    ValueError: lr must lie in [0.0, inf], got -0.1
+    """
     for name, value in hyper.items():
         if name in _FLAGS:
             if not isinstance(value, (bool, np.bool_)):
@@ -59,8 +69,16 @@ def _check_hyper(hyper: dict) -> None:
                          f"dampening={hyper.get('dampening', 0)!r}")
 
 
-def _prepare(param, grad, state) -> tuple[np.ndarray, np.ndarray]:
-    """Check the three inputs and return param and grad as floating arrays."""
+def step_inputs(param, grad, state) -> tuple[np.ndarray, np.ndarray]:
+    """Check the inputs of an ``xxx_step`` function; return param and grad as floating arrays.
+
+    Examples
+    --------
+    >>> step_inputs(np.zeros(2), np.ones(3), {})
+    Traceback (most recent call last):
+        ...
+    ValueError: param has shape (2,) but grad has (3,)
+    """
     p, g = np.asarray(param), np.asarray(grad)
     for name, arr in (("param", p), ("grad", g)):
         if arr.dtype.kind != "f":
@@ -73,11 +91,18 @@ def _prepare(param, grad, state) -> tuple[np.ndarray, np.ndarray]:
     return p, g
 
 
-def _zeros_or(state: dict, key: str, p: np.ndarray) -> np.ndarray:
+def state_or_zeros(state: dict, key: str, p: np.ndarray) -> np.ndarray:
+    """``state[key]``, or zeros shaped like ``p`` before the first step (torch's lazy state).
+
+    Examples
+    --------
+    >>> state_or_zeros({}, "exp_avg", np.ones(2))
+    array([0., 0.])
+    """
     return state[key] if key in state else np.zeros_like(p)
 
 
-def _check_param(i: int, p) -> None:
+def _check_in_place_param(i: int, p) -> None:
     """An array ``step`` can update in place: a writeable, contiguous float ndarray."""
     if not isinstance(p, np.ndarray):
         raise TypeError(f"params[{i}] must be a NumPy array (step updates it in place), got "
@@ -162,7 +187,7 @@ class Optimizer:
             raise TypeError(f"{type(self).__name__} got unknown hyperparameters {unknown}; "
                             f"it takes {sorted(defaults)}")
         self.hyper = {**defaults, **hyper}
-        _check_hyper(self.hyper)
+        check_hyperparameters(self.hyper)
         if isinstance(params, np.ndarray):
             raise TypeError("params must be a list of arrays, got one ndarray of shape "
                             f"{params.shape}; wrap it in a list: [w]")
@@ -171,7 +196,7 @@ class Optimizer:
             raise ValueError("params is empty: give at least one array")
         seen: dict[int, int] = {}
         for i, p in enumerate(self.params):
-            _check_param(i, p)
+            _check_in_place_param(i, p)
             if id(p) in seen:
                 raise ValueError(f"params[{seen[id(p)]}] and params[{i}] are the same array")
             seen[id(p)] = i

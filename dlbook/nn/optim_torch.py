@@ -17,22 +17,22 @@ in torch and returns every point it visits; the book compares it with
 
 See Also
 --------
-dlbook.nn.optim : the NumPy twins and the update formulas (Notes of each ``xxx_step``).
+dlbook.nn.optim : the NumPy twins; the update formulas are in the Notes of each ``xxx_step``
+    (:mod:`dlbook.nn.optim_sgd`, :mod:`dlbook.nn.optim_adam`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import numbers
 from typing import Callable
 
 import numpy as np
 import torch
 
-from dlbook.nn.optim_base import _check_hyper
-from dlbook.utils import get_device
+from dlbook._checks import int_value, one_of
+from dlbook.nn.optim_base import check_hyperparameters
+from dlbook.utils import float64_default, get_device
 
-__all__ = ["OPTIMIZER_NAMES", "float64_default", "trajectory",
+__all__ = ["OPTIMIZER_NAMES", "trajectory",
            "SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "Adamax", "NAdam"]
 
 #: The torch.optim classes that :mod:`dlbook.nn.optim` and this module reproduce.
@@ -40,7 +40,8 @@ OPTIMIZER_NAMES = ("SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "Ad
 
 
 def _scalar_dtype() -> torch.dtype:
-    """The dtype torch.optim gives ``step`` and ``mu_product``: float64 only if it is the default."""
+    """The dtype torch.optim gives ``step`` and ``mu_product``: float64 only if it is the
+    default."""
     return torch.float64 if torch.get_default_dtype() == torch.float64 else torch.float32
 
 
@@ -49,7 +50,7 @@ class _HandWritten(torch.optim.Optimizer):
     gradient, and hand each one to ``_update(p, grad, state, **group hyperparameters)``."""
 
     def __init__(self, params, **defaults):
-        _check_hyper(defaults)
+        check_hyperparameters(defaults)
         super().__init__(params, defaults)
         # torch adds keys of its own to ``defaults`` (e.g. on load_state_dict): remember ours
         self._hyper_names = tuple(defaults)
@@ -63,7 +64,7 @@ class _HandWritten(torch.optim.Optimizer):
                 loss = closure()
         for group in self.param_groups:
             hyper = {name: group[name] for name in self._hyper_names}
-            _check_hyper(hyper)  # a schedule may have set lr by hand
+            check_hyperparameters(hyper)  # a schedule may have set lr by hand
             for p in group["params"]:
                 if p.grad is None:
                     continue
@@ -82,7 +83,7 @@ class _HandWritten(torch.optim.Optimizer):
 
 
 class SGD(_HandWritten):
-    r"""SGD with optional (Nesterov) momentum; the update of :func:`dlbook.nn.optim.sgd_step`.
+    r"""SGD with optional (Nesterov) momentum; the update of :func:`dlbook.nn.optim_sgd.sgd_step`.
 
     See Also
     --------
@@ -115,7 +116,7 @@ class SGD(_HandWritten):
 
 
 class Adagrad(_HandWritten):
-    r"""Adagrad; the update of :func:`dlbook.nn.optim.adagrad_step`.
+    r"""Adagrad; the update of :func:`dlbook.nn.optim_sgd.adagrad_step`.
 
     See Also
     --------
@@ -148,7 +149,7 @@ class Adagrad(_HandWritten):
 
 
 class Adadelta(_HandWritten):
-    r"""Adadelta; the update of :func:`dlbook.nn.optim.adadelta_step`.
+    r"""Adadelta; the update of :func:`dlbook.nn.optim_sgd.adadelta_step`.
 
     See Also
     --------
@@ -181,7 +182,7 @@ class Adadelta(_HandWritten):
 
 
 class RMSprop(_HandWritten):
-    r"""RMSprop, optionally centered and with momentum; :func:`dlbook.nn.optim.rmsprop_step`.
+    r"""RMSprop, optionally centered and with momentum; :func:`dlbook.nn.optim_sgd.rmsprop_step`.
 
     See Also
     --------
@@ -223,7 +224,7 @@ class RMSprop(_HandWritten):
 
 class Adam(_HandWritten):
     r"""Adam (AMSGrad optional, decoupled weight decay optional);
-    :func:`dlbook.nn.optim.adam_step`.
+    :func:`dlbook.nn.optim_adam.adam_step`.
 
     See Also
     --------
@@ -267,7 +268,7 @@ class Adam(_HandWritten):
 
 class AdamW(Adam):
     r"""AdamW: :class:`Adam` with decoupled weight decay (default 0.01);
-    :func:`dlbook.nn.optim.adamw_step`.
+    :func:`dlbook.nn.optim_adam.adamw_step`.
 
     See Also
     --------
@@ -288,7 +289,7 @@ class AdamW(Adam):
 
 
 class Adamax(_HandWritten):
-    r"""Adamax (Adam with the infinity norm); :func:`dlbook.nn.optim.adamax_step`.
+    r"""Adamax (Adam with the infinity norm); :func:`dlbook.nn.optim_adam.adamax_step`.
 
     See Also
     --------
@@ -321,7 +322,7 @@ class Adamax(_HandWritten):
 
 class NAdam(_HandWritten):
     r"""NAdam (Adam with Nesterov momentum and a momentum schedule);
-    :func:`dlbook.nn.optim.nadam_step`.
+    :func:`dlbook.nn.optim_adam.nadam_step`.
 
     ``mu_product`` is a CPU scalar of torch's scalar dtype (float32 unless float64 is the
     default dtype), as in ``torch.optim.NAdam``.
@@ -368,33 +369,6 @@ class NAdam(_HandWritten):
         p.addcdiv_(exp_avg, denom, value=-lr * mu_next / (1.0 - mu_product * mu_next))
 
 
-@contextlib.contextmanager
-def float64_default():
-    """Make float64 torch's default dtype inside a ``with`` block, and restore it after.
-
-    torch keeps some optimizer scalars (NAdam's ``mu_product``, every ``step`` count) in the
-    default dtype; float32 there costs about 1e-8 of relative accuracy in NAdam.
-
-    See Also
-    --------
-    trajectory, :ref:`ch-optimizers`
-
-    Examples
-    --------
-    >>> with float64_default():
-    ...     torch.tensor(1.0).dtype
-    torch.float64
-    >>> torch.tensor(1.0).dtype
-    torch.float32
-    """
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    try:
-        yield
-    finally:
-        torch.set_default_dtype(previous)
-
-
 def trajectory(optimizer, loss_fn: Callable, x0, steps: int, *, device=None,
                lr_schedule: Callable | None = None, **hyper) -> np.ndarray:
     r"""Minimise ``loss_fn`` from ``x0`` with a ``torch.optim`` optimizer; return every point.
@@ -403,9 +377,11 @@ def trajectory(optimizer, loss_fn: Callable, x0, steps: int, *, device=None,
     ----------
     optimizer : str or type
         A torch optimizer class (``torch.optim.Adam``, or a hand-written one from this module
-        such as :class:`Adam`), or the name of a ``torch.optim`` class.
+        such as :class:`Adam`), or the name of a ``torch.optim`` class (one of
+        :data:`OPTIMIZER_NAMES`).
     loss_fn : callable
-        ``loss_fn(x) -> scalar tensor`` for a float64 tensor ``x`` of ``x0``'s shape.
+        ``loss_fn(x) -> scalar tensor`` for a float64 tensor ``x`` of ``x0``'s shape: autograd
+        differentiates it (the NumPy twin takes the gradient function instead).
     x0 : array_like
         The starting point.
     steps : int
@@ -424,7 +400,7 @@ def trajectory(optimizer, loss_fn: Callable, x0, steps: int, *, device=None,
 
     Notes
     -----
-    Runs in float64 with :func:`float64_default`, so that it can be compared with
+    Runs in float64 with :func:`dlbook.utils.float64_default`, so that it can be compared with
     :func:`dlbook.nn.optim.trajectory`: the two agree to rounding error unless the run is
     chaotic (a large learning rate bouncing across a valley), where last-bit differences grow.
 
@@ -439,14 +415,10 @@ def trajectory(optimizer, loss_fn: Callable, x0, steps: int, *, device=None,
     array([1.   , 0.5  , 0.25 , 0.125])
     """
     if isinstance(optimizer, str):
-        if not hasattr(torch.optim, optimizer):
-            raise ValueError(f"torch.optim has no optimizer {optimizer!r}; "
-                             f"this book uses {OPTIMIZER_NAMES}")
-        optimizer = getattr(torch.optim, optimizer)
+        optimizer = getattr(torch.optim, one_of(optimizer, "optimizer", OPTIMIZER_NAMES))
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
+    steps = int_value(steps, "steps", low=0)
     dev = get_device(device)
     with float64_default():
         x = torch.tensor(np.asarray(x0, dtype=np.float64), device=dev, requires_grad=True)

@@ -18,44 +18,30 @@ dlbook.nn.linear : a perceptron is one output of a dense layer, followed by ``si
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
 
+from dlbook._checks import finite_array, generator, int_value, positive_real, real_array
+
 __all__ = ["perceptron_predict", "perceptron_step", "perceptron_fit"]
 
 
-# -- validation ----------------------------------------------------------------------------------
-def _as_matrix(X) -> np.ndarray:
-    X = np.asarray(X)
-    if X.dtype == bool or not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
-        raise TypeError(f"X must hold real numbers, got dtype {X.dtype}")
-    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"X must have shape (N, D) with N, D >= 1, got shape {X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or infinite values")
-    return X.astype(np.float64, copy=False)
-
-
-def _as_weights(w, D: int) -> np.ndarray:
-    w = np.asarray(w)
-    if w.dtype == bool or not np.issubdtype(w.dtype, np.number) or np.iscomplexobj(w):
-        raise TypeError(f"w must hold real numbers, got dtype {w.dtype}")
+# -- checks of this module's own shapes ---------------------------------------------------------
+def _weights_for(w, D: int) -> np.ndarray:
+    """``w`` as a float64 vector of shape (D,), with a hint for a column vector."""
+    w = finite_array(w, "w")
     if w.shape != (D,):
         raise ValueError(
             f"w has shape {w.shape} but X has {D} columns: w must have shape ({D},)"
             + (" (pass w.ravel() for a column vector)" if w.size == D else "")
         )
-    if not np.all(np.isfinite(w)):
-        raise ValueError("w contains NaN or infinite values")
     return w.astype(np.float64, copy=False)
 
 
-def _as_labels(y, N: int) -> np.ndarray:
-    y = np.asarray(y)
-    if y.dtype == bool or not np.issubdtype(y.dtype, np.number):
-        raise TypeError(f"y must hold the numbers -1 and +1, got dtype {y.dtype}")
+def _labels_for(y, N: int) -> np.ndarray:
+    """``y`` as a float64 vector of N labels, each -1 or +1."""
+    y = real_array(y, "y")
     if y.shape != (N,):
         raise ValueError(
             f"y has shape {y.shape} but X has {N} rows: y must have shape ({N},)"
@@ -65,14 +51,6 @@ def _as_labels(y, N: int) -> np.ndarray:
     if bad.size:
         raise ValueError(f"labels must be -1 or +1, got {bad[:5].tolist()}")
     return y.astype(np.float64, copy=False)
-
-
-def _as_learning_rate(lr) -> float:
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-        raise TypeError(f"lr must be a real number, got {type(lr).__name__}")
-    if not (np.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a positive finite number, got {lr}")
-    return float(lr)
 
 
 def _batch_update(X, y, w, y_hat, lr):
@@ -129,8 +107,8 @@ def perceptron_predict(X, w) -> np.ndarray:
     >>> perceptron_predict([[1, 2]], [-2, 1])        # z = 0 counts as +1
     array([1])
     """
-    X = _as_matrix(X)
-    w = _as_weights(w, X.shape[1])
+    X = finite_array(X, "X", ndim=2, nonempty=True).astype(np.float64, copy=False)
+    w = _weights_for(w, X.shape[1])
     z = X @ w  # (N,)
     return np.where(z >= 0, 1, -1).astype(np.int64)
 
@@ -192,11 +170,11 @@ def perceptron_step(X, y, w, lr) -> np.ndarray:
     >>> perceptron_step(X, y, w, lr=1.0) - w  # doctest: +FLOAT_CMP
     array([0.5, 3.5, 2. ])
     """
-    X = _as_matrix(X)
+    X = finite_array(X, "X", ndim=2, nonempty=True).astype(np.float64, copy=False)
     N, D = X.shape
-    y = _as_labels(y, N)
-    w = _as_weights(w, D)
-    lr = _as_learning_rate(lr)
+    y = _labels_for(y, N)
+    w = _weights_for(w, D)
+    lr = positive_real(lr, "lr")
     return _batch_update(X, y, w, perceptron_predict(X, w), lr)
 
 
@@ -273,22 +251,15 @@ def perceptron_fit(X, y, lr=0.1, max_epochs=1000, w0=None, rng=None):
     >>> int(history["n_errors"][0]), int(history["n_errors"][-1])   # 3 wrong at the start
     (3, 0)
     """
-    X = _as_matrix(X)
+    X = finite_array(X, "X", ndim=2, nonempty=True).astype(np.float64, copy=False)
     N, D = X.shape
-    y = _as_labels(y, N)
-    lr = _as_learning_rate(lr)
-    if isinstance(max_epochs, bool) or not isinstance(max_epochs, numbers.Integral):
-        raise TypeError(f"max_epochs must be an int, got {type(max_epochs).__name__}")
-    if max_epochs < 0:
-        raise ValueError(f"max_epochs must be >= 0, got {max_epochs}")
+    y = _labels_for(y, N)
+    lr = positive_real(lr, "lr")
+    max_epochs = int_value(max_epochs, "max_epochs", low=0)
     if w0 is None:
-        if rng is None or isinstance(rng, numbers.Integral):
-            rng = np.random.default_rng(rng)
-        elif not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy Generator, an int seed or None, got {type(rng).__name__}")
-        w = rng.uniform(-1.0, 1.0, size=D)
+        w = generator(rng).uniform(-1.0, 1.0, size=D)
     else:
-        w = _as_weights(w0, D).copy()
+        w = _weights_for(w0, D).copy()
 
     weights, n_errors = [w], []
     for epoch in range(max_epochs + 1):

@@ -23,31 +23,17 @@ dlbook.nn.optim.sgd_step : coupled weight decay inside an optimizer.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from dlbook._checks import positive_real, real_array, real_array_list, real_value, same_shape
 
 __all__ = ["l2_penalty", "l2_penalty_grad", "l1_penalty", "l1_penalty_grad",
            "weight_decay_factor", "l2_sgd_step"]
 
 
-def _weights(weights) -> list[np.ndarray]:
-    if isinstance(weights, np.ndarray):
-        weights = [weights]
-    out = []
-    for i, w in enumerate(weights):
-        a = np.asarray(w)
-        if a.dtype == bool or not np.issubdtype(a.dtype, np.number) or np.iscomplexobj(a):
-            raise TypeError(f"weights[{i}] must hold real numbers, got dtype {a.dtype}")
-        out.append(a.astype(np.result_type(a.dtype, np.float64), copy=False))
-    return out
-
-
-def _check(lam, m):
-    if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or lam < 0:
-        raise ValueError(f"lam must be a non-negative number, got {lam!r}")
-    if isinstance(m, bool) or not isinstance(m, numbers.Real) or not m > 0:
-        raise ValueError(f"m (the number of examples) must be positive, got {m!r}")
+def _strength(lam, m) -> tuple[float, float]:
+    """The penalty's strength lambda >= 0 and the number of examples m > 0."""
+    return real_value(lam, "lam", low=0.0), positive_real(m, "m")
 
 
 def l2_penalty(weights, lam, m=1):
@@ -79,8 +65,8 @@ def l2_penalty(weights, lam, m=1):
     >>> l2_penalty([np.array([1.0, 2.0]), np.array([[3.0]])], lam=0.5)
     3.5
     """
-    _check(lam, m)
-    return float(lam / (2 * m) * sum(np.sum(w * w) for w in _weights(weights)))
+    _strength(lam, m)
+    return float(lam / (2 * m) * sum(np.sum(w * w) for w in real_array_list(weights, "weights")))
 
 
 def l2_penalty_grad(weights, lam, m=1):
@@ -91,8 +77,8 @@ def l2_penalty_grad(weights, lam, m=1):
     >>> l2_penalty_grad([np.array([1.0, -2.0])], lam=0.5, m=2)
     [array([ 0.25, -0.5 ])]
     """
-    _check(lam, m)
-    return [lam / m * w for w in _weights(weights)]
+    _strength(lam, m)
+    return [lam / m * w for w in real_array_list(weights, "weights")]
 
 
 def l1_penalty(weights, lam, m=1):
@@ -105,8 +91,8 @@ def l1_penalty(weights, lam, m=1):
     >>> l1_penalty([np.array([1.0, -2.0, 0.0])], lam=0.1)
     0.30000000000000004
     """
-    _check(lam, m)
-    return float(lam / m * sum(np.sum(np.abs(w)) for w in _weights(weights)))
+    _strength(lam, m)
+    return float(lam / m * sum(np.sum(np.abs(w)) for w in real_array_list(weights, "weights")))
 
 
 def l1_penalty_grad(weights, lam, m=1):
@@ -124,8 +110,8 @@ def l1_penalty_grad(weights, lam, m=1):
     >>> l1_penalty_grad([np.array([3.0, -0.5, 0.0])], lam=0.2)
     [array([ 0.2, -0.2,  0. ])]
     """
-    _check(lam, m)
-    return [lam / m * np.sign(w) for w in _weights(weights)]
+    _strength(lam, m)
+    return [lam / m * np.sign(w) for w in real_array_list(weights, "weights")]
 
 
 def weight_decay_factor(lr, lam, m=1):
@@ -143,9 +129,8 @@ def weight_decay_factor(lr, lam, m=1):
     >>> weight_decay_factor(0.1, 0.7, 1000)
     0.99993
     """
-    _check(lam, m)
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or lr < 0:
-        raise ValueError(f"lr must be a non-negative number, got {lr!r}")
+    _strength(lam, m)
+    real_value(lr, "lr", low=0.0)
     return 1.0 - lr * lam / m
 
 
@@ -177,8 +162,7 @@ def l2_sgd_step(w, grad_loss, lr, lam, m=1):
     >>> l2_sgd_step(np.array([1.0]), np.array([0.0]), lr=0.1, lam=1.0, m=10)   # shrink only
     array([0.99])
     """
-    (w,) = _weights([w])
-    g = np.asarray(grad_loss, dtype=float)
-    if g.shape != w.shape:
-        raise ValueError(f"grad_loss has shape {g.shape} but w has shape {w.shape}")
+    (w,) = real_array_list([w], "w")
+    g = real_array(grad_loss, "grad_loss").astype(float, copy=False)
+    same_shape(g, w, "grad_loss", "w")
     return weight_decay_factor(lr, lam, m) * w - lr * g

@@ -2,7 +2,8 @@ r"""Softmax, its Jacobian and its backward pass in NumPy (chapter :ref:`ch-activ
 
 Softmax is not element-wise: every output depends on every input along ``axis``, so its
 derivative is a matrix (:func:`softmax_jacobian`) and the backward pass a Jacobian-vector
-product (:func:`softmax_backward`). Integer and boolean inputs become float64; no input is
+product (:func:`softmax_forward` keeps the output, :func:`softmax_backward` uses it). Integer and
+boolean inputs become float64; no input is
 modified; nothing overflows for any finite float64 input.
 
 The cross-entropy losses that take logits (and so contain a softmax) are in
@@ -16,25 +17,21 @@ dlbook.nn.activations : the element-wise activations (sigmoid is the two-class s
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from dlbook.nn.activations import _array, _same_shape
+from dlbook._checks import int_value, real_array, same_shape
 
-__all__ = ["softmax", "softmax_jacobian", "softmax_backward"]
-
-
-def _check_axis(x: np.ndarray, axis) -> int:
-    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"axis must be an int, got {axis!r}")
-    if not -x.ndim <= axis < x.ndim:
-        raise ValueError(f"axis {axis} is out of range for an array of shape {x.shape}")
-    return int(axis)
+__all__ = ["softmax", "softmax_forward", "softmax_backward", "softmax_jacobian"]
 
 
-def softmax(x, axis=-1):
-    r"""Softmax (normalized exponential) along ``axis``, computed after subtracting the max.
+def _check_dim(x: np.ndarray, dim) -> int:
+    if x.ndim == 0:
+        raise ValueError("softmax needs at least one axis, got a scalar")
+    return int_value(dim, "dim", low=-x.ndim, high=x.ndim - 1)
+
+
+def softmax(x, dim=-1):
+    r"""Softmax (normalized exponential) along ``dim``, computed after subtracting the max.
 
     .. math:: \mathrm{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}
               = \frac{e^{x_i - m}}{\sum_j e^{x_j - m}},\qquad m = \max_j x_j
@@ -53,12 +50,23 @@ def softmax(x, axis=-1):
     >>> softmax([1000.0, 1000.0])
     array([0.5, 0.5])
     """
-    x = _array(x)
-    if x.ndim == 0:
-        raise ValueError("softmax needs at least one axis, got a scalar")
-    axis = _check_axis(x, axis)
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+    x = real_array(x, "x")
+    dim = _check_dim(x, dim)
+    e = np.exp(x - x.max(axis=dim, keepdims=True))
+    return e / e.sum(axis=dim, keepdims=True)
+
+
+def softmax_forward(x, dim=-1):
+    r"""Softmax as a chain-rule step: returns ``(y, cache)``; the cache keeps ``y`` and ``dim``.
+
+    Examples
+    --------
+    >>> y, cache = softmax_forward([0.0, np.log(3.0)])
+    >>> y
+    array([0.25, 0.75])
+    """
+    y = softmax(x, dim)
+    return y, (y, int(dim))
 
 
 def softmax_jacobian(x):
@@ -73,23 +81,26 @@ def softmax_jacobian(x):
     array([[ 0.25, -0.25],
            [-0.25,  0.25]])
     """
-    y = softmax(x, axis=-1)
+    y = softmax(x, dim=-1)
     return y[..., :, None] * np.eye(y.shape[-1]) - y[..., :, None] * y[..., None, :]
 
 
-def softmax_backward(dout, y, axis=-1):
-    r"""Backward pass of softmax from its output ``y``: :math:`y \odot (g - \langle g, y\rangle)`.
+def softmax_backward(dout, cache):
+    r"""Backward pass of softmax from its output :math:`y`: :math:`y \odot (g - \langle g,
+    y\rangle)`.
 
     This is :math:`J^\top g`, and since :math:`J` is symmetric also the Jacobian-vector product
     :math:`J g`, in :math:`O(K)` work instead of the :math:`O(K^2)` of forming :math:`J`.
-    ``dout`` (:math:`g = \partial L/\partial y`) has the shape of ``y``.
+    ``dout`` (:math:`g = \partial L/\partial y`) has the shape of ``y``; ``cache`` comes from
+    :func:`softmax_forward`.
 
     Examples
     --------
-    >>> softmax_backward([1.0, 0.0], y=[0.25, 0.75])   # 0.25*(1-0.25), 0.75*(0-0.25)
+    >>> y, cache = softmax_forward([0.0, np.log(3.0)])     # y = (0.25, 0.75)
+    >>> softmax_backward([1.0, 0.0], cache)   # 0.25*(1-0.25), 0.75*(0-0.25)
     array([ 0.1875, -0.1875])
     """
-    dout, y = _array(dout, "dout"), _array(y, "y")
-    _same_shape(dout, y, "dout", "y")
-    axis = _check_axis(y, axis)
-    return y * (dout - (dout * y).sum(axis=axis, keepdims=True))
+    y, dim = cache
+    dout = real_array(dout, "dout")
+    same_shape(dout, y, "dout", "y")
+    return y * (dout - (dout * y).sum(axis=dim, keepdims=True))

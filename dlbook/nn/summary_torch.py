@@ -6,7 +6,8 @@ output with a forward hook.
 
 See Also
 --------
-dlbook.nn.summary.summary : the NumPy-side twin for a plain stack of dense layers.
+dlbook.nn.summary.summary : the NumPy twin, for models built from the layers of dlbook.nn.
+dlbook.nn.param_count : the formula for a dense layer and the ``Summary`` table.
 :ref:`ch-perceptron` : the chapter that uses it on the course's 784-300-200-100-10 network.
 """
 
@@ -17,7 +18,7 @@ import numbers
 import torch
 from torch import nn
 
-from dlbook.nn.summary import Row, Summary
+from dlbook.nn.param_count import Row, Summary
 
 __all__ = ["summary"]
 
@@ -41,11 +42,16 @@ def _input_shapes(input_size) -> list[tuple[int, ...]]:
 
     if is_shape(input_size):
         shapes = [tuple(input_size)]
-    elif isinstance(input_size, (tuple, list)) and input_size and all(is_shape(s) for s in input_size):
+    elif (
+        isinstance(input_size, (tuple, list))
+        and input_size
+        and all(is_shape(s) for s in input_size)
+    ):
         shapes = [tuple(s) for s in input_size]
     else:
         raise TypeError(
-            f"input_size must be a shape such as (1, 784) (batch size first) or a list of shapes, got {input_size!r}"
+            "input_size must be a shape such as (1, 784) (batch size first) or a list of shapes, "
+            f"got {input_size!r}"
         )
     for s in shapes:
         if any(d < 1 for d in s):
@@ -99,7 +105,7 @@ def summary(module, input_size, dtype=None, device=None) -> Summary:
 
     See Also
     --------
-    dlbook.nn.summary.summary : the NumPy twin for plain dense stacks.
+    dlbook.nn.summary.summary : the NumPy twin.
     :ref:`ch-perceptron` : the chapter.
 
     Examples
@@ -120,7 +126,10 @@ def summary(module, input_size, dtype=None, device=None) -> Summary:
     if device is None:
         device = first_tensor.device if first_tensor is not None else torch.device("cpu")
     if dtype is None:
-        dtype = next((p.dtype for p in module.parameters() if p.is_floating_point()), torch.get_default_dtype())
+        dtype = next(
+            (p.dtype for p in module.parameters() if p.is_floating_point()),
+            torch.get_default_dtype(),
+        )
 
     # Which modules get a row, and the parameters each owns (a shared one counts only once).
     seen: set[int] = set()
@@ -155,11 +164,19 @@ def summary(module, input_size, dtype=None, device=None) -> Summary:
         for m, was_training in modes.items():
             m.training = was_training
 
-    ordered = sorted(entries.values(), key=lambda e: (e[4] is None, e[4] if e[4] is not None else 0))
+    ordered = sorted(
+        entries.values(), key=lambda e: (e[4] is None, e[4] if e[4] is not None else 0)
+    )
     rows = [Row(name=e[0], kind=e[1], output_shape=e[2], params=e[3]) for e in ordered]
 
     unique = {id(p): p for p in module.parameters()}.values()
     total = sum(p.numel() for p in unique)
     trainable = sum(p.numel() for p in unique if p.requires_grad)
     buffers = sum(b.numel() for b in {id(b): b for b in module.buffers()}.values())
-    return Summary(rows=rows, total=total, trainable=trainable, non_trainable=total - trainable, buffers=buffers)
+    return Summary(
+        rows=rows,
+        total=total,
+        trainable=trainable,
+        non_trainable=total - trainable,
+        buffers=buffers,
+    )

@@ -1,4 +1,5 @@
-"""Offline data sets: shapes, dtypes and values against scikit-learn's bundled files; no downloads."""
+"""Offline data sets: shapes, dtypes and values against scikit-learn's bundled files; no
+downloads."""
 
 import inspect
 import re
@@ -10,7 +11,8 @@ import sklearn.datasets as skd
 from dlbook.data import datasets
 from dlbook.data.datasets import DATASETS, load, load_diabetes, load_digits
 
-EXPECTED = {  # name: (N, D, classes or None, class counts or None), from the data sets' documentation
+# name: (N, D, classes or None, class counts or None), from the data sets' documentation
+EXPECTED = {
     "digits": (1797, 64, 10, None),
     "breast_cancer": (569, 30, 2, [212, 357]),
     "iris": (150, 4, 3, [50, 50, 50]),
@@ -43,7 +45,9 @@ def test_values_equal_sklearn_bundled_copy(name):
     d = load(name)
     bunch = getattr(skd, f"load_{name}")()
     np.testing.assert_array_equal(d.X, bunch.data, err_msg=f"{name}: X differs from sklearn's copy")
-    np.testing.assert_array_equal(d.y, bunch.target, err_msg=f"{name}: y differs from sklearn's copy")
+    np.testing.assert_array_equal(
+        d.y, bunch.target, err_msg=f"{name}: y differs from sklearn's copy"
+    )
 
 
 def test_digits_images_match_rows():
@@ -58,7 +62,7 @@ def test_diabetes_scaled_and_raw():
     np.testing.assert_allclose(scaled.X.mean(axis=0), 0.0, atol=1e-12)
     assert raw.X[:, 0].min() >= 19 and raw.X[:, 0].max() <= 79  # age in years
     np.testing.assert_array_equal(scaled.y, raw.y)
-    with pytest.raises(TypeError, match="scaled must be a bool"):
+    with pytest.raises(TypeError, match="scaled must be True or False"):
         load_diabetes(scaled=1)
 
 
@@ -83,5 +87,7 @@ def test_unknown_and_withdrawn_names_raise_helpful_errors():
 
 def test_nothing_downloads():
     source = inspect.getsource(datasets)
-    assert not re.search(r"fetch_\w+\s*\(", source), "a loader calls a scikit-learn fetch_* function (needs the internet)"
+    assert not re.search(r"fetch_\w+\s*\(", source), (
+        "a loader calls a scikit-learn fetch_* function (needs the internet)"
+    )
     assert set(DATASETS) == set(EXPECTED)

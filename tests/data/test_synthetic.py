@@ -86,9 +86,14 @@ def test_gaussians_moments():
         X, y = two_gaussians(40_000, noise, rng=1)
         for label, centre in [(1, [2, 2]), (0, [-2, -2])]:
             pts = X[y == label]
-            # sd of a mean of 20000 draws with variance 4 is 0.014; of a variance, 4*sqrt(2/20000)=0.04
-            np.testing.assert_allclose(pts.mean(axis=0), centre, atol=0.07, err_msg=f"mean, noise {noise}")
-            np.testing.assert_allclose(pts.var(axis=0), var, rtol=0.05, err_msg=f"variance, noise {noise}")
+            # sd of a mean of 20000 draws with variance 4 is 0.014; of a variance,
+            # 4 * sqrt(2 / 20000) = 0.04
+            np.testing.assert_allclose(
+                pts.mean(axis=0), centre, atol=0.07, err_msg=f"mean, noise {noise}"
+            )
+            np.testing.assert_allclose(
+                pts.var(axis=0), var, rtol=0.05, err_msg=f"variance, noise {noise}"
+            )
 
 
 def test_circles_geometry():
@@ -110,7 +115,9 @@ def test_spiral_geometry():
     r = np.hypot(a[:, 0], a[:, 1])
     np.testing.assert_allclose(r, 5 * np.arange(200) / 200, atol=1e-12)
     angle = np.unwrap(np.arctan2(a[:, 0], a[:, 1]))  # x = r sin t, y = r cos t
-    np.testing.assert_allclose(angle[1:] - angle[1], 1.75 * 2 * np.pi * np.arange(199) / 200, atol=1e-9)
+    np.testing.assert_allclose(
+        angle[1:] - angle[1], 1.75 * 2 * np.pi * np.arange(199) / 200, atol=1e-9
+    )
 
 
 def test_plane_target():
@@ -156,7 +163,7 @@ def test_odd_count_rejected_for_balanced_sets(gen):
     ({"noise": float("nan")}, ValueError, "noise"),
     ({"noise": "high"}, TypeError, "noise"),
     ({"rng": "seed"}, TypeError, "rng"),
-    ({"rng": -1}, ValueError, "seed"),
+    ({"rng": -1}, ValueError, "rng must be >= 0"),
 ])
 def test_bad_arguments(name, kwargs, error, match):
     args = {"n_samples": 10, "noise": 0.0, "rng": 0, **kwargs}
@@ -204,7 +211,9 @@ def linearly_separable(X, y) -> bool:
     """Is there (w, b) with s_i (w . x_i + b) >= 1 for all i (s = +-1)? A feasibility LP."""
     s = 2.0 * y - 1.0
     A = -s[:, None] * np.hstack([X, np.ones((len(X), 1))])  # -(s_i [x_i, 1]) . (w, b) <= -1
-    res = linprog(np.zeros(X.shape[1] + 1), A_ub=A, b_ub=-np.ones(len(X)), bounds=(None, None), method="highs")
+    res = linprog(
+        np.zeros(X.shape[1] + 1), A_ub=A, b_ub=-np.ones(len(X)), bounds=(None, None), method="highs"
+    )
     assert res.status in (0, 2), f"linprog ended with status {res.status}: {res.message}"
     return res.status == 0
 

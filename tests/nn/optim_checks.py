@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from dlbook.nn import optim, optim_torch
-from dlbook.nn.optim_torch import float64_default
+from dlbook.utils import float64_default
 
 SHAPES = [(3,), (2, 4), (1,), (2, 1, 3)]
 STEPS = 200
@@ -134,7 +134,7 @@ def assert_twin_matches_torch(name, hyper, device="cpu"):
 def assert_inputs_not_modified(name, hyper):
     """Three steps of the pure function leave the caller's param, grad and state untouched."""
     rng = np.random.default_rng(1)
-    fn = optim.STEP_FUNCTIONS[name]
+    fn = getattr(optim, name).step_fn
     p, state = rng.normal(size=4), {}
     for _ in range(3):
         g = rng.normal(size=4)

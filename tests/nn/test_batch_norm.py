@@ -46,11 +46,15 @@ def test_batch_norm_matches_torch(shape, training):
     dx, dw, db = batch_norm_backward(dout, cache)
     np.testing.assert_allclose(out, yt.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg="forward")
     np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-8, atol=1e-11, err_msg="dx")
-    np.testing.assert_allclose(dw, bn.weight.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg="dweight")
+    np.testing.assert_allclose(
+        dw, bn.weight.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg="dweight"
+    )
     np.testing.assert_allclose(db, bn.bias.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg="dbias")
     if training:
         new_m, new_v = batch_norm_running_stats(rm, rv, x, 0.1)
-        np.testing.assert_allclose(new_m, bn.running_mean.numpy(), rtol=1e-12, err_msg="running_mean")
+        np.testing.assert_allclose(
+            new_m, bn.running_mean.numpy(), rtol=1e-12, err_msg="running_mean"
+        )
         np.testing.assert_allclose(new_v, bn.running_var.numpy(), rtol=1e-12, err_msg="running_var")
 
 
@@ -62,13 +66,20 @@ def test_batch_norm_without_affine_matches_torch():
     (yt * torch.from_numpy(dout)).sum().backward()
     out, cache = batch_norm_forward(x)
     np.testing.assert_allclose(out, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(batch_norm_backward(dout, cache)[0], xt.grad.numpy(), rtol=1e-8, atol=1e-11)
+    np.testing.assert_allclose(
+        batch_norm_backward(dout, cache)[0], xt.grad.numpy(), rtol=1e-8, atol=1e-11
+    )
 
 
 def test_batch_norm_gradient_against_central_differences():
     """Independent of torch: L = sum(y * dout) differentiated numerically in float64."""
     rng = np.random.default_rng(11)
-    x, dout, w, b = rng.normal(size=(5, 3)), rng.normal(size=(5, 3)), rng.normal(size=3), rng.normal(size=3)
+    x, dout, w, b = (
+        rng.normal(size=(5, 3)),
+        rng.normal(size=(5, 3)),
+        rng.normal(size=3),
+        rng.normal(size=3),
+    )
     loss = lambda xx: np.sum(batch_norm_forward(xx, w, b)[0] * dout)  # noqa: E731
     dx = batch_norm_backward(dout, batch_norm_forward(x, w, b)[1])[0]
     h, num = 1e-6, np.zeros_like(x)
@@ -88,7 +99,9 @@ def test_layer_keeps_running_stats_like_torch_over_several_batches():
         ours.forward(x)
         theirs(torch.from_numpy(x))
     for name in ("running_mean", "running_var"):
-        np.testing.assert_allclose(ours.buffers[name], getattr(theirs, name).numpy(), rtol=1e-12, err_msg=name)
+        np.testing.assert_allclose(
+            ours.buffers[name], getattr(theirs, name).numpy(), rtol=1e-12, err_msg=name
+        )
     assert int(ours.buffers["num_batches_tracked"]) == int(theirs.num_batches_tracked) == 5
     x = rng.normal(size=(3, 4))
     ours.eval(), theirs.eval()
@@ -111,7 +124,8 @@ def test_batch_norm_layer_protocol_and_in_place_grads():
 
 
 def test_batch_norm_layer_is_a_layer_and_saves_like_torch():
-    """As a Layer subclass it stacks in Sequential with torch's state_dict keys, buffers included."""
+    """As a Layer subclass it stacks in Sequential with torch's state_dict keys, buffers
+    included."""
     ours = Sequential(Linear(3, 4, rng=0), BatchNorm1d(4))
     theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4))
     assert isinstance(ours[1], Layer)

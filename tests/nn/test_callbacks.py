@@ -1,5 +1,5 @@
-"""Callbacks: ReduceLROnPlateau against torch's scheduler, EarlyStopping and ModelCheckpoint by hand."""
-
+"""Callbacks: ReduceLROnPlateau against torch's scheduler, EarlyStopping and ModelCheckpoint by
+hand."""
 
 import numpy as np
 import pytest
@@ -34,9 +34,13 @@ def _metric_sequences():
     return [*walks, plateau, np.round(rng.uniform(0, 1, 60), 1)]
 
 
-@pytest.mark.parametrize("mode,threshold_mode,threshold,patience,cooldown,factor,min_lr", PLATEAU_CASES)
+@pytest.mark.parametrize(
+    "mode,threshold_mode,threshold,patience,cooldown,factor,min_lr", PLATEAU_CASES
+)
 @pytest.mark.parametrize("seq", range(5))
-def test_reduce_lr_matches_torch(mode, threshold_mode, threshold, patience, cooldown, factor, min_lr, seq):
+def test_reduce_lr_matches_torch(
+    mode, threshold_mode, threshold, patience, cooldown, factor, min_lr, seq
+):
     values = _metric_sequences()[seq]
     params = [torch.nn.Parameter(torch.zeros(1)), torch.nn.Parameter(torch.zeros(1))]
     opt = torch.optim.SGD([{"params": [params[0]], "lr": 0.1}, {"params": [params[1]], "lr": 0.03}])

@@ -30,7 +30,9 @@ def test_clip_grad_norm_matches_torch(max_norm, norm_type):
     clipped, total = clip_grad_norm(grads, max_norm, norm_type)
     assert total == pytest.approx(total_t.item(), rel=1e-12)
     for ours, p in zip(clipped, params):
-        np.testing.assert_allclose(ours, p.grad.numpy(), rtol=1e-12, err_msg="clipped gradient differs")
+        np.testing.assert_allclose(
+            ours, p.grad.numpy(), rtol=1e-12, err_msg="clipped gradient differs"
+        )
 
 
 @pytest.mark.parametrize("clip_value", [0.01, 0.5, 2.0])

@@ -21,7 +21,9 @@ def test_forward_and_backward_match_torch_given_its_mask(p, shape):
     (yt * torch.from_numpy(dout)).sum().backward()
     mask = yt.detach().numpy() != 0
     out, cache = dropout_forward(x, p, training=True, mask=mask)
-    np.testing.assert_allclose(out, yt.detach().numpy(), rtol=1e-15, err_msg="forward differs from torch")
+    np.testing.assert_allclose(
+        out, yt.detach().numpy(), rtol=1e-15, err_msg="forward differs from torch"
+    )
     np.testing.assert_allclose(dropout_backward(dout, cache), xt.grad.numpy(), rtol=1e-15,
                                err_msg="backward differs from autograd")
 
@@ -30,7 +32,8 @@ def test_expectation_is_preserved():
     x = np.linspace(-2, 2, 50)
     n = 4000
     outs = np.stack([dropout_forward(x, 0.3, rng=s)[0] for s in range(n)])
-    # each entry: mean of n draws of x * Bernoulli(0.7) / 0.7, standard error |x| sqrt(0.3/0.7) / sqrt(n)
+    # each entry: mean of n draws of x * Bernoulli(0.7) / 0.7,
+    # standard error |x| sqrt(0.3/0.7) / sqrt(n)
     se = np.abs(x) * np.sqrt(0.3 / 0.7) / np.sqrt(n)
     assert np.all(np.abs(outs.mean(axis=0) - x) <= 5 * se + 1e-12)
 
@@ -49,7 +52,9 @@ def test_evaluation_is_identity_and_p_edges():
     np.testing.assert_array_equal(dropout_backward(np.ones_like(x), cache), np.ones_like(x))
     np.testing.assert_array_equal(dropout_forward(x, 0.0, rng=0)[0], x)
     np.testing.assert_array_equal(dropout_forward(x, 1.0, rng=0)[0], np.zeros_like(x))
-    np.testing.assert_array_equal(torch.nn.functional.dropout(torch.from_numpy(x), 1.0).numpy(), np.zeros_like(x))
+    np.testing.assert_array_equal(
+        torch.nn.functional.dropout(torch.from_numpy(x), 1.0).numpy(), np.zeros_like(x)
+    )
 
 
 @given(st.integers(0, 2**32 - 1), st.floats(0.0, 0.95))
@@ -83,9 +88,10 @@ def test_does_not_modify_input():
     np.testing.assert_array_equal(x, np.ones(10))
 
 
-@pytest.mark.parametrize("p", [-0.1, 1.5, True, "0.5"])
-def test_bad_p(p):
-    with pytest.raises(ValueError, match="dropout probability"):
+@pytest.mark.parametrize("p, error", [(-0.1, ValueError), (1.5, ValueError), (True, TypeError),
+                                      ("0.5", TypeError)])
+def test_bad_p(p, error):
+    with pytest.raises(error, match="p must"):
         dropout_forward(np.ones(3), p)
 
 

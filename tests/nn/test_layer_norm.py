@@ -11,7 +11,9 @@ from dlbook.nn.linear import Linear
 from dlbook.nn.module import Layer, Sequential
 
 
-@pytest.mark.parametrize("shape, normalized", [((4, 6), 6), ((3, 5, 4), (4,)), ((2, 3, 4), (3, 4)), ((5, 1), 1)])
+@pytest.mark.parametrize(
+    "shape, normalized", [((4, 6), 6), ((3, 5, 4), (4,)), ((2, 3, 4), (3, 4)), ((5, 1), 1)]
+)
 def test_layer_norm_matches_torch(shape, normalized):
     rng = np.random.default_rng(len(shape) * 10 + shape[-1])
     nshape = (normalized,) if isinstance(normalized, int) else normalized
@@ -28,7 +30,9 @@ def test_layer_norm_matches_torch(shape, normalized):
     dx, dw, db = layer_norm_backward(dout, cache)
     np.testing.assert_allclose(out, yt.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg="forward")
     np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-8, atol=1e-11, err_msg="dx")
-    np.testing.assert_allclose(dw, ln.weight.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg="dweight")
+    np.testing.assert_allclose(
+        dw, ln.weight.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg="dweight"
+    )
     np.testing.assert_allclose(db, ln.bias.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg="dbias")
 
 

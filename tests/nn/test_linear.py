@@ -28,7 +28,9 @@ def test_forward_matches_torch_linear(N, n_in, n_out, bias):
             layer.bias.copy_(torch.from_numpy(b))
     out, _ = linear_forward(x, w, b if bias else None)
     expected = layer(torch.from_numpy(x)).detach().numpy()
-    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12, err_msg="forward differs from torch.nn.Linear")
+    np.testing.assert_allclose(
+        out, expected, rtol=1e-12, atol=1e-12, err_msg="forward differs from torch.nn.Linear"
+    )
 
 
 @pytest.mark.parametrize("N, n_in, n_out", SHAPES)
@@ -44,10 +46,16 @@ def test_backward_matches_autograd(N, n_in, n_out, bias):
     out, cache = linear_forward(x, w, b if bias else None)
     dx, dw, db = linear_backward(dout, cache)
     np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg="dx differs from autograd")
-    np.testing.assert_allclose(dw, wt.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg="dw differs from autograd")
+    np.testing.assert_allclose(
+        dx, xt.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg="dx differs from autograd"
+    )
+    np.testing.assert_allclose(
+        dw, wt.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg="dw differs from autograd"
+    )
     if bias:
-        np.testing.assert_allclose(db, bt.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg="db differs from autograd")
+        np.testing.assert_allclose(
+            db, bt.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg="db differs from autograd"
+        )
     else:
         assert db is None
 
@@ -85,7 +93,9 @@ def test_forward_and_backward_do_not_modify_inputs():
 
 def test_forward_by_hand():
     # rows of w are output units: (1*1 + 2*0 + 3*(-1) + 0.5, 1*2 + 2*1 + 3*0 - 1)
-    out, _ = linear_forward(np.array([[1.0, 2.0, 3.0]]), np.array([[1, 0, -1], [2, 1, 0]]), np.array([0.5, -1.0]))
+    out, _ = linear_forward(
+        np.array([[1.0, 2.0, 3.0]]), np.array([[1, 0, -1], [2, 1, 0]]), np.array([0.5, -1.0])
+    )
     np.testing.assert_array_equal(out, [[-1.5, 3.0]])
 
 
@@ -93,9 +103,9 @@ def test_forward_by_hand():
     "x_shape, w_shape, b_shape, match",
     [
         ((4, 3), (2, 4), (2,), r"w has shape \(2, 4\) but x has shape \(4, 3\)"),
-        ((3,), (2, 3), (2,), r"x must have shape \(N, in_features\), got shape \(3,\)"),
-        ((4, 3), (2, 3), (3,), r"b has shape \(3,\) but w has shape \(2, 3\)"),
-        ((4, 3), (2, 3), (1, 2), r"b has shape \(1, 2\)"),
+        ((3,), (2, 3), (2,), r"x must have shape \(N, in_features\) = \(\*, \*\), got \(3,\)"),
+        ((4, 3), (2, 3), (3,), r"b must have shape \(out_features,\) = \(2,\), got \(3,\)"),
+        ((4, 3), (2, 3), (1, 2), r"got \(1, 2\)"),
         ((4, 3), (3,), (2,), r"w has shape \(3,\)"),
     ],
 )
@@ -106,7 +116,9 @@ def test_forward_rejects_mismatched_shapes(x_shape, w_shape, b_shape, match):
 
 def test_backward_rejects_a_wrong_dout():
     _, cache = linear_forward(np.zeros((4, 3)), np.zeros((2, 3)), np.zeros(2))
-    with pytest.raises(ValueError, match=r"dout has shape \(2, 4\) but the layer's output has shape \(4, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"dout must have shape \(N, out_features\) = \(4, 2\), got \(2, 4\)"
+    ):
         linear_backward(np.zeros((2, 4)), cache)
 
 
@@ -130,7 +142,9 @@ def test_linear_class_matches_torch_and_stores_grads():
     dx = layer.backward(dout)
     np.testing.assert_allclose(out, ref(xt).detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(layer.grads["weight"], ref.weight.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        layer.grads["weight"], ref.weight.grad.numpy(), rtol=1e-10, atol=1e-12
+    )
     np.testing.assert_allclose(layer.grads["bias"], ref.bias.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 

@@ -1,9 +1,8 @@
-"""Tests for dlbook.nn.losses (NumPy) and dlbook.nn.losses_torch (PyTorch twin).
+"""Tests for dlbook.nn.losses (NumPy); the torch twin is tested in test_losses_torch.py.
 
 Every loss is checked in float64 against an independent peer (torch.nn.functional, scikit-learn,
 or a written-out torch formula), and every gradient against torch autograd of that peer, with
-rtol 1e-7. Invariants are checked with hypothesis. The cross-entropy family has its own file,
-test_cross_entropy.py.
+rtol 1e-7. Invariants are checked with hypothesis.
 """
 
 from __future__ import annotations
@@ -11,83 +10,32 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sklearn.metrics
-import torch
-import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from dlbook.nn import losses as L
-from dlbook.nn import losses_torch as LT
-from tests.nn.loss_checks import (
-    RTOL,
-    check_cuda_matches_cpu,
-    check_numpy_loss,
-    check_torch_loss,
-    loss_cases,
-    make_case,
-)
-
-
-def _masks(rng, shape):
-    return (rng.random(shape) < 0.4).astype(np.float64), rng.uniform(0.01, 0.99, shape)
-
-
-# ------------------------------------------------------------------ cases: data and peers
-# Each case: make(rng, shape) -> (y_true, y_pred, kwargs); peer(t, p, **kw) -> torch scalar,
-# written independently of dlbook (torch.nn.functional where it has the loss).
-def _hinge_peer(t, s, p=1):
-    two_class = torch.stack([torch.zeros_like(s), s], dim=1)  # scores of classes -1 and +1
-    return 2 * F.multi_margin_loss(two_class, ((t + 1) / 2).long(), p=p)
-
-
-CASES = {
-    "mse": (lambda r, sh: (r.normal(size=sh), r.normal(size=sh), {}),
-            lambda t, p: F.mse_loss(p, t)),
-    "mae": (lambda r, sh: (r.normal(size=sh), r.normal(size=sh), {}),
-            lambda t, p: F.l1_loss(p, t)),
-    "hinge": (lambda r, sh: (r.choice([-1.0, 1.0], sh), 2 * r.normal(size=sh), {}),
-              lambda t, s: _hinge_peer(t.flatten(), s.flatten())),
-    "squared_hinge": (lambda r, sh: (r.choice([-1.0, 1.0], sh), 2 * r.normal(size=sh), {}),
-                      lambda t, s: _hinge_peer(t.flatten(), s.flatten(), p=2)),
-    "cost_profit_loss": (
-        lambda r, sh: (r.normal(10, 3, sh), r.normal(10, 3, sh), {"cost": 1.5, "profit": 7.0}),
-        lambda t, p, cost, profit: (cost * F.relu(p - t) + profit * F.relu(t - p)).mean()),
-}
-ELEMENTWISE = list(CASES)
-SHAPES = [(7,), (5, 3), (2, 3, 4)]
-
-
-def _row_cases(rng, name):
-    """(y_true, y_pred, kwargs, peer) for the losses of whole samples."""
-    if name == "dice_loss":
-        t, p = _masks(rng, (3, 2, 5, 5))
-        return t, p, {"smooth": 0.7}, lambda t, p, smooth: 1 - (
-            (2 * (t * p).flatten(1).sum(1) + smooth)
-            / (t.flatten(1).sum(1) + p.flatten(1).sum(1) + smooth)).mean()
-    raise KeyError(name)
-
-
-ROWWISE = ["dice_loss"]
-
-
-def _all_cases():
-    return loss_cases(ELEMENTWISE, SHAPES, ROWWISE)
-
-
-def _setup(name, shape, seed=0):
-    return make_case(name, shape, CASES, _row_cases, seed)
+from tests.nn.loss_checks import LOSS_PARAMS, RTOL, check_numpy_loss, loss_setup, masks
 
 
 # ------------------------------------------------------------------ values and gradients
-@pytest.mark.parametrize("name, shape", list(_all_cases()))
+@pytest.mark.parametrize("name, shape", LOSS_PARAMS)
 def test_numpy_value_and_grad_match_torch_peer(name, shape):
-    check_numpy_loss(L, *_setup(name, shape))
+    check_numpy_loss(L, *loss_setup(name, shape))
 
 
-@pytest.mark.parametrize("name, shape", list(_all_cases()))
-def test_torch_twin_value_autograd_and_closed_form_grad(name, shape):
-    check_torch_loss(LT, *_setup(name, shape, seed=1))
+def test_huber_is_half_squared_inside_delta_and_linear_outside():
+    r = np.array([-5.0, -1.0, -0.2, 0.0, 0.3, 1.0, 4.0])
+    delta = 1.0
+    per = np.where(np.abs(r) <= delta, 0.5 * r**2, delta * (np.abs(r) - delta / 2))
+    assert L.huber_loss(np.zeros_like(r), r, delta) == pytest.approx(per.mean(), rel=1e-15)
+    np.testing.assert_allclose(L.huber_loss_grad(np.zeros_like(r), r, delta),
+                               np.clip(r, -delta, delta) / r.size, rtol=1e-15)
+    # small errors: Huber = MSE / 2; the slope never exceeds delta / M
+    small = np.array([0.1, -0.2])
+    assert L.huber_loss([0.0, 0.0], small, 1.0) == pytest.approx(L.mse([0.0, 0.0], small) / 2)
+    big = L.huber_loss_grad(np.zeros(3), np.array([1e6, -1e6, 0.5]), delta=2.0)
+    assert np.abs(big).max() == pytest.approx(2.0 / 3)
 
 
 def test_hinge_against_scikit_learn():
@@ -112,7 +60,7 @@ def test_cost_profit_constant_minimiser_is_the_quantile():
     assert set(grid[np.isclose(risk, min(risk))]) <= {90.0, 91.0}, grid[np.argmin(risk)]
 
 
-def test_dice_without_smoothing_is_f1_on_hard_masks():
+def test_dice_without_smoothing_is_f1_on_hardmasks():
     rng = np.random.default_rng(6)
     t = (rng.random((1, 64)) < 0.5) * 1.0
     p = (rng.random((1, 64)) < 0.5) * 1.0
@@ -122,7 +70,7 @@ def test_dice_without_smoothing_is_f1_on_hard_masks():
 
 def test_dice_grad_matches_central_differences():
     rng = np.random.default_rng(7)
-    t, p = _masks(rng, (2, 6))
+    t, p = masks(rng, (2, 6))
     h, grad = 1e-6, L.dice_loss_grad(t, p, smooth=1.0)
     num = np.zeros_like(p)
     for idx in np.ndindex(p.shape):  # a loop over 12 entries of a test oracle, not a kernel
@@ -135,13 +83,9 @@ def test_dice_grad_matches_central_differences():
 
 # ------------------------------------------------------------------ errors
 NP_CALLS = {
-    "mse": lambda y, p: L.mse(y, p), "mae_grad": lambda y, p: L.mae_grad(y, p),
-    "hinge": lambda y, p: L.hinge(y, p), "squared_hinge_grad": lambda y, p: L.squared_hinge_grad(y, p),
+    "mse": L.mse, "mae_grad": L.mae_grad, "huber_loss": L.huber_loss,
+    "hinge": L.hinge, "squared_hinge_grad": L.squared_hinge_grad,
     "cost_profit": lambda y, p: L.cost_profit_loss(y, p, cost=1, profit=9),
-}
-TORCH_CALLS = {
-    "mse": LT.mse, "hinge": LT.hinge,
-    "cost_profit": lambda y, p: LT.cost_profit_loss(y, p, cost=1, profit=9),
 }
 
 
@@ -151,20 +95,12 @@ def test_numpy_refuses_to_broadcast_32_against_32x1(call):
         call(np.ones(32), np.full((32, 1), 0.5))
 
 
-@pytest.mark.parametrize("call", list(TORCH_CALLS.values()), ids=list(TORCH_CALLS))
-def test_torch_refuses_to_broadcast_32_against_32x1(call):
-    with pytest.raises(ValueError, match=r"y_true has shape \(32,\) but y_pred has \(32, 1\)"):
-        call(torch.ones(32), torch.full((32, 1), 0.5))
-
-
-@pytest.mark.parametrize("mod", [L, LT], ids=["numpy", "torch"])
-def test_bad_inputs_raise_clear_errors(mod):
-    arr = np.asarray if mod is L else torch.tensor
+def test_bad_inputs_raise_clear_errors(mod=L, arr=np.asarray):
     with pytest.raises(ValueError, match="labels -1 or \\+1"):
         mod.hinge(arr([0.0, 1.0]), arr([0.3, 0.4]))
-    with pytest.raises(ValueError, match="cost must be a positive"):
+    with pytest.raises(ValueError, match="cost must be > 0"):
         mod.cost_profit_loss(arr([1.0]), arr([2.0]), cost=-1, profit=2)
-    with pytest.raises(ValueError, match="at least 2"):
+    with pytest.raises(ValueError, match="at least 2 dimension"):
         mod.dice_loss(arr([1.0, 0.0]), arr([0.5, 0.5]))
     with pytest.raises(ValueError, match="0/0"):
         mod.dice_loss(arr([[0.0, 0.0]]), arr([[0.0, 0.0]]), smooth=0)
@@ -172,8 +108,10 @@ def test_bad_inputs_raise_clear_errors(mod):
         mod.dice_loss(arr([[1.0, 0.0]]), arr([[1.2, 0.0]]))
     with pytest.raises(ValueError, match="NaN or inf"):
         mod.mse(arr([1.0]), arr([float("nan")]))
-    with pytest.raises(ValueError, match="non-empty"):
+    with pytest.raises(ValueError, match="must not be empty"):
         mod.mse(arr([]), arr([]))
+    with pytest.raises(ValueError, match="delta must be > 0"):
+        mod.huber_loss(arr([1.0]), arr([2.0]), delta=0.0)
 
 
 def test_numpy_rejects_non_numbers():
@@ -191,7 +129,8 @@ finite = st.floats(-20, 20, allow_nan=False)
 def test_regression_and_margin_losses_are_nonnegative_and_zero_when_perfect(a, b):
     n = min(a.size, b.size)
     y, p = a[:n], b[:n]
-    for fn in (L.mse, L.mae, lambda y, p: L.cost_profit_loss(y, p, cost=1, profit=9)):
+    for fn in (L.mse, L.mae, L.huber_loss,
+               lambda y, p: L.cost_profit_loss(y, p, cost=1, profit=9)):
         assert fn(y, p) >= 0 and fn(y, y) == 0
     labels = np.where(y >= 0, 1.0, -1.0)
     assert L.hinge(labels, p) >= 0 and L.squared_hinge(labels, p) >= 0
@@ -202,18 +141,6 @@ def test_regression_and_margin_losses_are_nonnegative_and_zero_when_perfect(a, b
 @given(st.integers(1, 4), st.integers(1, 10), st.integers(0, 2**32 - 1))
 def test_dice_loss_in_unit_interval_and_zero_when_perfect(n, m, seed):
     rng = np.random.default_rng(seed)
-    t, p = _masks(rng, (n, m))
+    t, p = masks(rng, (n, m))
     assert 0 <= L.dice_loss(t, p) <= 1
     assert L.dice_loss(t, t) == pytest.approx(0, abs=1e-15)
-
-
-# ------------------------------------------------------------------ devices
-@pytest.mark.gpu
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-def test_torch_twin_on_cuda_matches_cpu():
-    from dlbook.utils import get_device
-
-    dev = get_device("cuda")
-    for name, shape in [(n, (5, 3)) for n in ELEMENTWISE] + [(n, None) for n in ROWWISE]:
-        fn, y, p, kw, _ = _setup(name, shape, seed=2)
-        check_cuda_matches_cpu(LT, fn, y, p, kw, dev)

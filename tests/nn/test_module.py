@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 import torch
 
+from dlbook.nn.activation_layers import LeakyReLU, ReLU, Sigmoid, Tanh
 from dlbook.nn.linear import Linear
-from dlbook.nn.module import Layer, LeakyReLU, ReLU, Sequential, Sigmoid, Tanh
+from dlbook.nn.module import Layer, Sequential
 
 PAIRS = [(ReLU(), torch.nn.ReLU()), (Sigmoid(), torch.nn.Sigmoid()), (Tanh(), torch.nn.Tanh()),
          (LeakyReLU(0.2), torch.nn.LeakyReLU(0.2))]
@@ -18,8 +19,12 @@ def test_activation_layers_match_autograd(ours, theirs):
     xt = torch.tensor(x, requires_grad=True)
     out_t = theirs(xt)
     (out_t * torch.from_numpy(G)).sum().backward()
-    np.testing.assert_allclose(ours.forward(x), out_t.detach().numpy(), rtol=1e-12, err_msg="forward")
-    np.testing.assert_allclose(ours.backward(G), xt.grad.numpy(), rtol=1e-10, atol=1e-14, err_msg="backward")
+    np.testing.assert_allclose(
+        ours.forward(x), out_t.detach().numpy(), rtol=1e-12, err_msg="forward"
+    )
+    np.testing.assert_allclose(
+        ours.backward(G), xt.grad.numpy(), rtol=1e-10, atol=1e-14, err_msg="backward"
+    )
 
 
 def _mlp(sizes, rng):
@@ -54,7 +59,9 @@ def test_sequential_matches_torch(sizes):
     out_t = tnet(xt)
     (out_t * torch.from_numpy(G)).sum().backward()
     np.testing.assert_allclose(net.forward(x), out_t.detach().numpy(), rtol=1e-10, atol=1e-13)
-    np.testing.assert_allclose(net.backward(G), xt.grad.numpy(), rtol=1e-10, atol=1e-13, err_msg="dx")
+    np.testing.assert_allclose(
+        net.backward(G), xt.grad.numpy(), rtol=1e-10, atol=1e-13, err_msg="dx"
+    )
     torch_grads = [p.grad.numpy() for p in tnet.parameters()]
     assert len(torch_grads) == len(net.gradients())
     for k, (g, gt) in enumerate(zip(net.gradients(), torch_grads)):
@@ -93,7 +100,9 @@ def test_load_state_dict_errors():
         net.load_state_dict({**sd, "5.weight": np.zeros(1)})
     before = net[0].params["weight"].copy()
     bad = {**sd, "0.weight": np.zeros((4, 3)), "2.weight": np.zeros((3, 4))}
-    with pytest.raises(ValueError, match=r"2.weight: state_dict has shape \(3, 4\) but the layer has \(2, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"2.weight: state_dict has shape \(3, 4\) but the layer has \(2, 4\)"
+    ):
         net.load_state_dict(bad)
     np.testing.assert_array_equal(net[0].params["weight"], before)  # nothing half-loaded
 

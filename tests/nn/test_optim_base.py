@@ -10,8 +10,8 @@ import torch
 
 from dlbook.nn import optim
 from dlbook.nn.linear import Linear
-from dlbook.nn.optim_base import Optimizer
-from dlbook.nn.optim_torch import OPTIMIZER_NAMES
+from dlbook.nn.optim import OPTIMIZER_NAMES
+from dlbook.nn.optim_base import Optimizer, state_or_zeros, step_inputs
 
 
 def keywords(callable_, kinds):
@@ -89,35 +89,60 @@ def read_only():
     return a
 
 
-@pytest.mark.parametrize("call, error, match", [
-    (lambda: optim.SGD([np.ones(2)], lr=-0.1), ValueError, r"lr must lie in \[0.0, inf\], got -0.1"),
-    (lambda: optim.SGD([np.ones(2)], lr="0.1"), TypeError, "lr must be a real number"),
-    (lambda: optim.SGD([np.ones(2)], lr=float("nan")), ValueError, "lr"),
-    (lambda: optim.Adam([np.ones(2)], eps=-1e-8), ValueError, "eps must lie in .* got -1e-08"),
-    (lambda: optim.RMSprop([np.ones(2)], weight_decay=-0.01), ValueError, "weight_decay"),
-    (lambda: optim.SGD([np.ones(2)], betas=(0.9, 0.99)), TypeError, "betas"),
-    (lambda: optim.Adam([np.ones(2)], maximize=True), TypeError, "maximize"),
-    (lambda: optim.SGD([]), ValueError, "params is empty"),
-    (lambda: optim.SGD(np.ones(2)), TypeError, "wrap it in a list"),
-    (lambda: optim.SGD([[1.0, 2.0]]), TypeError, r"params\[0\] must be a NumPy array"),
-    (lambda: optim.SGD([np.ones(2), np.arange(3)]), TypeError,
-     r"params\[1\] has dtype int64: an in-place update needs a floating-point array"),
-    (lambda: optim.SGD([np.array(["a"])]), TypeError, r"params\[0\] has dtype <U1"),
-    (lambda: optim.SGD([read_only()]), ValueError, r"params\[0\] is read-only"),
-    (lambda: optim.SGD([np.ones((4, 4))[:, ::2]]), ValueError,
-     r"params\[0\] is a non-contiguous view"),
-    (lambda: optim.SGD([w := np.ones(2), w]), ValueError,
-     r"params\[0\] and params\[1\] are the same array"),
-    (lambda: optim.SGD([np.ones(2)]).step([np.ones(2), np.ones(2)]), ValueError,
-     "got 2 gradients for 1 parameters"),
-    (lambda: optim.SGD([np.ones(2)]).step([]), ValueError, "got 0 gradients for 1 parameters"),
-    (lambda: optim.Adam([np.ones((2, 3))]).step([np.ones((3, 2))]), ValueError,
-     r"grads\[0\] has shape \(3, 2\) but params\[0\] has \(2, 3\)"),
-    (lambda: optim.SGD([np.ones(2)]).step([np.ones(2, dtype=int)]), TypeError,
-     r"grads\[0\] must be a floating-point array, got dtype int64"),
-    (lambda: optim.SGD([np.ones(2)]).step(np.ones((1, 2))), TypeError, "one per parameter"),
-    (lambda: Optimizer([np.ones(2)]), TypeError, "Optimizer is the base class"),
-])
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (
+            lambda: optim.SGD([np.ones(2)], lr=-0.1),
+            ValueError,
+            r"lr must lie in \[0.0, inf\], got -0.1",
+        ),
+        (lambda: optim.SGD([np.ones(2)], lr="0.1"), TypeError, "lr must be a real number"),
+        (lambda: optim.SGD([np.ones(2)], lr=float("nan")), ValueError, "lr"),
+        (lambda: optim.Adam([np.ones(2)], eps=-1e-8), ValueError, "eps must lie in .* got -1e-08"),
+        (lambda: optim.RMSprop([np.ones(2)], weight_decay=-0.01), ValueError, "weight_decay"),
+        (lambda: optim.SGD([np.ones(2)], betas=(0.9, 0.99)), TypeError, "betas"),
+        (lambda: optim.Adam([np.ones(2)], maximize=True), TypeError, "maximize"),
+        (lambda: optim.SGD([]), ValueError, "params is empty"),
+        (lambda: optim.SGD(np.ones(2)), TypeError, "wrap it in a list"),
+        (lambda: optim.SGD([[1.0, 2.0]]), TypeError, r"params\[0\] must be a NumPy array"),
+        (
+            lambda: optim.SGD([np.ones(2), np.arange(3)]),
+            TypeError,
+            r"params\[1\] has dtype int64: an in-place update needs a floating-point array",
+        ),
+        (lambda: optim.SGD([np.array(["a"])]), TypeError, r"params\[0\] has dtype <U1"),
+        (lambda: optim.SGD([read_only()]), ValueError, r"params\[0\] is read-only"),
+        (
+            lambda: optim.SGD([np.ones((4, 4))[:, ::2]]),
+            ValueError,
+            r"params\[0\] is a non-contiguous view",
+        ),
+        (
+            lambda: optim.SGD([w := np.ones(2), w]),
+            ValueError,
+            r"params\[0\] and params\[1\] are the same array",
+        ),
+        (
+            lambda: optim.SGD([np.ones(2)]).step([np.ones(2), np.ones(2)]),
+            ValueError,
+            "got 2 gradients for 1 parameters",
+        ),
+        (lambda: optim.SGD([np.ones(2)]).step([]), ValueError, "got 0 gradients for 1 parameters"),
+        (
+            lambda: optim.Adam([np.ones((2, 3))]).step([np.ones((3, 2))]),
+            ValueError,
+            r"grads\[0\] has shape \(3, 2\) but params\[0\] has \(2, 3\)",
+        ),
+        (
+            lambda: optim.SGD([np.ones(2)]).step([np.ones(2, dtype=int)]),
+            TypeError,
+            r"grads\[0\] must be a floating-point array, got dtype int64",
+        ),
+        (lambda: optim.SGD([np.ones(2)]).step(np.ones((1, 2))), TypeError, "one per parameter"),
+        (lambda: Optimizer([np.ones(2)]), TypeError, "Optimizer is the base class"),
+    ],
+)
 def test_bad_input_raises_a_clear_error(call, error, match):
     with pytest.raises(error, match=match):
         call()
@@ -135,3 +160,14 @@ def test_torch_raises_for_the_same_bad_values():
             getattr(optim, name)([np.zeros(1)], **bad)
     with pytest.raises(TypeError, match="betas"):
         torch.optim.SGD([torch.zeros(1, requires_grad=True)], betas=(0.9, 0.99))
+
+
+def test_step_inputs_and_state_or_zeros():
+    p, g = step_inputs(np.ones(2), np.zeros(2), {})
+    assert p.shape == g.shape == (2,)
+    with pytest.raises(TypeError, match="grad must be a floating-point array"):
+        step_inputs(np.ones(2), np.ones(2, dtype=int), {})
+    zeros = state_or_zeros({}, "exp_avg", np.ones(3))
+    assert zeros.tolist() == [0.0, 0.0, 0.0]
+    kept = np.ones(3)
+    assert state_or_zeros({"exp_avg": kept}, "exp_avg", np.ones(3)) is kept

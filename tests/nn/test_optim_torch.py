@@ -10,12 +10,15 @@ import pytest
 import torch
 
 from dlbook.nn import optim, optim_torch
-from dlbook.nn.optim_torch import OPTIMIZER_NAMES, float64_default
+from dlbook.nn.examples.landscapes import rosenbrock_grad
+from dlbook.nn.optim_torch import OPTIMIZER_NAMES
+from dlbook.utils import float64_default
 from tests.nn.optim_checks import (
     CASES_ADAM_FAMILY,
     CASES_SGD_FAMILY,
     assert_twin_matches_torch,
     case_id,
+    rosenbrock_loss,
 )
 
 CASES = CASES_SGD_FAMILY + CASES_ADAM_FAMILY
@@ -116,7 +119,9 @@ def test_closure_autograd_and_a_torch_scheduler():
     for module in (torch.optim, optim_torch):
         with float64_default():
             torch.manual_seed(1)
-            model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+            model = torch.nn.Sequential(
+                torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1)
+            )
             x, y = torch.randn(32, 4), torch.randn(32, 1)
             opt = module.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
             sched = torch.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
@@ -154,3 +159,33 @@ def test_float32_state_types_follow_torch(name):
     assert {k: (v.dtype, v.device) for k, v in ours.state[w2].items()} == \
            {k: (v.dtype, v.device) for k, v in ref.state[w1].items()}
     torch.testing.assert_close(w2, w1, rtol=1e-6, atol=1e-7)
+
+
+def test_the_twins_reproduce_the_same_eight():
+    assert optim_torch.OPTIMIZER_NAMES == optim.OPTIMIZER_NAMES
+
+
+@pytest.mark.parametrize("name, hyper", [("SGD", {"lr": 1e-3, "momentum": 0.9}),
+                                         ("RMSprop", {"lr": 1e-3}), ("Adadelta", {}),
+                                         ("Adam", {"lr": 0.02}), ("NAdam", {"lr": 0.02})])
+def test_autograd_trajectory_matches_numpy_on_rosenbrock(name, hyper):
+    ours = optim.trajectory(name, rosenbrock_grad, [-1.2, 1.0], 200, **hyper)
+    theirs = optim_torch.trajectory(name, rosenbrock_loss, [-1.2, 1.0], 200, device="cpu",
+                                    **hyper)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+def test_trajectory_takes_a_class_and_refuses_unknown_names():
+    path = optim_torch.trajectory(optim_torch.SGD, lambda x: (x**2).sum(), [1.0], 2, lr=0.25)
+    np.testing.assert_allclose(path[:, 0], [1.0, 0.5, 0.25])
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        optim_torch.trajectory("Adamm", lambda x: x.sum(), [1.0], 1)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_trajectory_matches_numpy():
+    ours = optim.trajectory("Adam", rosenbrock_grad, [-1.2, 1.0], 200, lr=0.02)
+    theirs = optim_torch.trajectory("Adam", rosenbrock_loss, [-1.2, 1.0], 200, device="cuda",
+                                    lr=0.02)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)

@@ -107,8 +107,13 @@ def test_step_is_gradient_descent_on_the_perceptron_criterion(seed):
     J.backward()
     lr = 0.3
     expected = w - 2 * lr * wt.grad.numpy()
-    np.testing.assert_allclose(perceptron_step(X, y, w, lr), expected, rtol=1e-10, atol=1e-15,
-                               err_msg="batch step differs from -2*lr*grad of the perceptron criterion")
+    np.testing.assert_allclose(
+        perceptron_step(X, y, w, lr),
+        expected,
+        rtol=1e-10,
+        atol=1e-15,
+        err_msg="batch step differs from -2*lr*grad of the perceptron criterion",
+    )
 
 
 def test_step_does_not_modify_its_inputs():
@@ -134,9 +139,13 @@ def test_fit_converges_on_the_course_example_and_records_history():
     np.testing.assert_array_equal(h["w"][0], W_COURSE)
     np.testing.assert_array_equal(h["w"][-1], w)
     for k in range(h["epochs"]):  # each row follows from the previous by one batch step
-        np.testing.assert_allclose(h["w"][k + 1], hand_step(X_COURSE, Y_COURSE, h["w"][k], 0.1), rtol=1e-12)
+        np.testing.assert_allclose(
+            h["w"][k + 1], hand_step(X_COURSE, Y_COURSE, h["w"][k], 0.1), rtol=1e-12
+        )
         assert h["n_errors"][k] > 0
-        assert h["n_errors"][k] == np.count_nonzero(perceptron_predict(X_COURSE, h["w"][k]) != Y_COURSE)
+        assert h["n_errors"][k] == np.count_nonzero(
+            perceptron_predict(X_COURSE, h["w"][k]) != Y_COURSE
+        )
 
 
 def test_fit_with_the_typo_row_still_converges():
@@ -209,17 +218,45 @@ def test_fit_with_zero_epochs_only_checks():
 @pytest.mark.parametrize(
     "X, y, w, lr, error, match",
     [
-        (X_COURSE, Y_COURSE.reshape(4, 1), W_COURSE, 0.1, ValueError, r"y has shape \(4, 1\).*y.ravel"),
+        (
+            X_COURSE,
+            Y_COURSE.reshape(4, 1),
+            W_COURSE,
+            0.1,
+            ValueError,
+            r"y has shape \(4, 1\).*y.ravel",
+        ),
         (X_COURSE, Y_COURSE[:3], W_COURSE, 0.1, ValueError, r"y has shape \(3,\) but X has 4 rows"),
-        (X_COURSE, Y_COURSE, W_COURSE.reshape(3, 1), 0.1, ValueError, r"w has shape \(3, 1\).*w.ravel"),
-        (X_COURSE, Y_COURSE, W_COURSE[:2], 0.1, ValueError, r"w has shape \(2,\) but X has 3 columns"),
-        (X_COURSE[0], Y_COURSE, W_COURSE, 0.1, ValueError, r"X must have shape \(N, D\)"),
-        (X_COURSE, np.array([1, 1, 0, 0]), W_COURSE, 0.1, ValueError, r"labels must be -1 or \+1, got \[0\]"),
-        (X_COURSE, np.array([1, 2, -1, -1]), W_COURSE, 0.1, ValueError, r"got \[2\]"),
-        (X_COURSE, Y_COURSE, W_COURSE, 0.0, ValueError, "lr must be a positive"),
-        (X_COURSE, Y_COURSE, W_COURSE, -1.0, ValueError, "lr must be a positive"),
+        (
+            X_COURSE,
+            Y_COURSE,
+            W_COURSE.reshape(3, 1),
+            0.1,
+            ValueError,
+            r"w has shape \(3, 1\).*w.ravel",
+        ),
+        (
+            X_COURSE,
+            Y_COURSE,
+            W_COURSE[:2],
+            0.1,
+            ValueError,
+            r"w has shape \(2,\) but X has 3 columns",
+        ),
+        (X_COURSE[0], Y_COURSE, W_COURSE, 0.1, ValueError, r"X must have 2 dimension"),
+        (
+            X_COURSE,
+            np.array([1, 1, 0, 0]),
+            W_COURSE,
+            0.1,
+            ValueError,
+            r"labels must be -1 or \+1, got \[0.0\]",
+        ),
+        (X_COURSE, np.array([1, 2, -1, -1]), W_COURSE, 0.1, ValueError, r"got \[2.0\]"),
+        (X_COURSE, Y_COURSE, W_COURSE, 0.0, ValueError, "lr must be > 0"),
+        (X_COURSE, Y_COURSE, W_COURSE, -1.0, ValueError, "lr must be > 0"),
         (X_COURSE, Y_COURSE, W_COURSE, "0.1", TypeError, "lr must be a real number"),
-        (X_COURSE > 0, Y_COURSE, W_COURSE, 0.1, TypeError, "X must hold real numbers"),
+        (X_COURSE.astype(str), Y_COURSE, W_COURSE, 0.1, TypeError, "X must hold real numbers"),
         (np.where(X_COURSE == 4, np.nan, X_COURSE), Y_COURSE, W_COURSE, 0.1, ValueError, "NaN"),
         (X_COURSE, np.array(["a", "b", "c", "d"]), W_COURSE, 0.1, TypeError, "y must hold"),
     ],

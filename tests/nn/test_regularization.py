@@ -30,9 +30,13 @@ def test_penalties_and_gradients_match_autograd(lam, m):
     g2 = torch.autograd.grad(l2, ts, allow_unused=True)
     g1 = torch.autograd.grad(l1, ts, allow_unused=True)
     for ours, theirs in zip(l2_penalty_grad(ws, lam, m), g2):
-        np.testing.assert_allclose(ours, 0.0 if theirs is None else theirs.numpy(), rtol=1e-12, atol=0, err_msg="L2 grad")
+        np.testing.assert_allclose(
+            ours, 0.0 if theirs is None else theirs.numpy(), rtol=1e-12, atol=0, err_msg="L2 grad"
+        )
     for ours, theirs in zip(l1_penalty_grad(ws, lam, m), g1):
-        np.testing.assert_allclose(ours, 0.0 if theirs is None else theirs.numpy(), rtol=1e-12, atol=0, err_msg="L1 grad")
+        np.testing.assert_allclose(
+            ours, 0.0 if theirs is None else theirs.numpy(), rtol=1e-12, atol=0, err_msg="L1 grad"
+        )
 
 
 def test_l1_subgradient_at_zero_is_zero_like_autograd():
@@ -47,7 +51,9 @@ def test_l2_step_is_weight_decay_and_equals_torch_sgd():
     x, y = rng.normal(size=(m, 4)), rng.normal(size=(m, 3))
     grad_loss = lambda w: 2 * (x @ w.T - y).T @ x / m  # noqa: E731  (mean squared error summed over outputs)
     wt = torch.tensor(w0, requires_grad=True)
-    opt = torch.optim.SGD([wt], lr=lr, weight_decay=lam / m)  # torch adds weight_decay * w to the gradient
+    opt = torch.optim.SGD(
+        [wt], lr=lr, weight_decay=lam / m
+    )  # torch adds weight_decay * w to the gradient
     w = w0.copy()
     for _ in range(10):
         opt.zero_grad()
@@ -57,7 +63,9 @@ def test_l2_step_is_weight_decay_and_equals_torch_sgd():
         w_penalty = w - lr * (grad_loss(w) + l2_penalty_grad([w], lam, m)[0])
         w = l2_sgd_step(w, grad_loss(w), lr, lam, m)
         np.testing.assert_allclose(w, w_penalty, rtol=1e-13)
-    np.testing.assert_allclose(w, wt.detach().numpy(), rtol=1e-11, err_msg="differs from torch SGD(weight_decay)")
+    np.testing.assert_allclose(
+        w, wt.detach().numpy(), rtol=1e-11, err_msg="differs from torch SGD(weight_decay)"
+    )
 
 
 def test_decay_factor_alone_shrinks_geometrically():

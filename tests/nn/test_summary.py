@@ -1,211 +1,46 @@
-"""Parameter counts: the dense formula, the course's totals, and the torch summary vs numel."""
+"""The NumPy model summary (dlbook.nn.summary): rows, output shapes and counts of a Sequential of
+dlbook.nn layers against the formula, buffers, and the model's mode left as it was. The same
+network's torch summary is compared in test_summary_torch.py."""
 
 import pytest
-import torch
-from torch import nn
 
-from dlbook.nn import summary as np_summary
-from dlbook.nn.summary import dense_param_count
-from dlbook.nn.summary_torch import summary
-
-COURSE_MLP = [784, 300, 200, 100, 10]
-
-
-def numel(module):
-    return sum(p.numel() for p in module.parameters())
+from dlbook.nn.activation_layers import ReLU
+from dlbook.nn.batch_norm import BatchNorm1d
+from dlbook.nn.linear import Linear
+from dlbook.nn.module import Sequential
+from dlbook.nn.param_count import dense_param_count, dense_summary
+from dlbook.nn.summary import summary
 
 
-def mlp(sizes):
-    layers = [nn.Flatten()]
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        layers += [nn.Linear(n_in, n_out), nn.ReLU()]
-    return nn.Sequential(*layers[:-1])
+def test_course_mlp_rows_and_the_formula():
+    sizes = [784, 300, 200, 100, 10]
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers += [Linear(a, b, rng=i), ReLU()]
+    s = summary(Sequential(*layers[:-1]), (2, 784))
+    assert [r.name for r in s.rows] == [str(i) for i in range(7)]
+    assert [r.kind for r in s.rows[:2]] == ["Linear", "ReLU"]
+    assert [r.output_shape for r in s.rows[::2]] == [(2, n) for n in sizes[1:]]
+    assert s.total == dense_summary(sizes).total == 316_810
+    assert s.rows[0].params == dense_param_count(784, 300) and s.rows[1].params == 0
 
 
-# -- the dense formula and the course's numbers --------------------------------------------------
-@pytest.mark.parametrize("n_in, n_out", [(1, 1), (784, 10), (3, 7), (300, 200)])
-@pytest.mark.parametrize("bias", [True, False])
-def test_dense_param_count_matches_torch(n_in, n_out, bias):
-    assert dense_param_count(n_in, n_out, bias) == numel(nn.Linear(n_in, n_out, bias=bias))
+def test_buffers_and_mode():
+    net = Sequential(Linear(3, 4, rng=0), BatchNorm1d(4), ReLU())
+    net.train()
+    s = summary(net, (1, 3))  # a batch of one: batch norm must run in eval mode
+    assert net.training and all(layer.training for layer in net.layers)
+    assert s.buffers == 4 + 4 + 1 and s.total == (3 + 1) * 4 + 2 * 4
+    assert s.rows[1].kind == "BatchNorm1d" and s.rows[1].output_shape == (1, 4)
+    single = summary(Linear(5, 2, rng=0), (3, 5))
+    assert [(r.name, r.output_shape, r.params) for r in single.rows] == [("linear", (3, 2), 12)]
 
 
-def test_course_totals():
-    # Keras prints 7,850 for 784 -> 10 and 316,810 for 784-300-200-100-10 (course notes 001).
-    by_formula = sum((a + 1) * b for a, b in zip(COURSE_MLP[:-1], COURSE_MLP[1:]))
-    assert by_formula == 316_810
-    assert np_summary.summary(COURSE_MLP).total == by_formula
-    assert np_summary.summary([784, 10]).total == (784 + 1) * 10 == 7_850
-    rows = np_summary.summary(COURSE_MLP).rows
-    assert [r.params for r in rows] == [785 * 300, 301 * 200, 201 * 100, 101 * 10]
-    assert [r.name for r in rows] == ["dense", "dense_1", "dense_2", "dense_3"]
-    assert [r.output_shape for r in rows] == [(None, 300), (None, 200), (None, 100), (None, 10)]
-
-
-def test_numpy_summary_without_bias_and_table():
-    s = np_summary.summary([5, 4, 3], bias=False)
-    assert s.total == 5 * 4 + 4 * 3 and s.trainable == s.total and s.non_trainable == 0
-    text = str(s)
-    assert "Total params: 32" in text and "dense_1 (Dense)" in text and "(None, 3)" in text
-
-
-@pytest.mark.parametrize(
-    "sizes, error, match",
-    [
-        ([784], ValueError, "at least one layer size"),
-        ([784, 0], ValueError, r"layer_sizes\[1\] must be >= 1, got 0"),
-        ([784, 10.5], TypeError, r"layer_sizes\[1\] must be an int"),
-        ("784", TypeError, "must be a sequence of ints"),
-        (784, TypeError, "must be a sequence of ints"),
-    ],
-)
-def test_numpy_summary_rejects_bad_sizes(sizes, error, match):
+@pytest.mark.parametrize("args, error, match", [
+    ((object(), (1, 3)), TypeError, "forward"),
+    ((Linear(3, 2), 3), TypeError, "input_size"),
+    ((Linear(3, 2), (0, 3)), ValueError, "input_size must be >= 1"),
+])
+def test_bad_arguments(args, error, match):
     with pytest.raises(error, match=match):
-        np_summary.summary(sizes)
-
-
-def test_dense_param_count_rejects_bad_sizes():
-    with pytest.raises(ValueError, match="n_in must be >= 1"):
-        dense_param_count(0, 3)
-    with pytest.raises(TypeError, match="n_out must be an int"):
-        dense_param_count(3, True)
-
-
-# -- torch summary -------------------------------------------------------------------------------
-def test_torch_summary_of_the_course_mlp():
-    model = mlp(COURSE_MLP)
-    s = summary(model, (2, 28, 28))
-    assert s.total == numel(model) == np_summary.summary(COURSE_MLP).total
-    assert s.trainable == s.total and s.non_trainable == 0 and s.buffers == 0
-    assert sum(r.params for r in s.rows) == s.total
-    linear_rows = [r for r in s.rows if r.kind == "Linear"]
-    assert [r.params for r in linear_rows] == [(a + 1) * b for a, b in zip(COURSE_MLP[:-1], COURSE_MLP[1:])]
-    assert [r.output_shape for r in linear_rows] == [(2, n) for n in COURSE_MLP[1:]]
-    assert s.rows[0].kind == "Flatten" and s.rows[0].output_shape == (2, 784)
-    assert "Total params: 316,810" in str(s)
-
-
-class SmallConvNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(8, 16, 3, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
-        )
-        self.head = nn.Linear(16 * 12 * 12, 10)
-
-    def forward(self, x):
-        return self.head(self.features(x).flatten(1))
-
-
-def test_torch_summary_of_a_conv_net_with_batch_norm():
-    model = SmallConvNet()
-    s = summary(model, (3, 1, 28, 28))
-    assert s.total == numel(model)
-    assert sum(r.params for r in s.rows) == s.total
-    by_kind = {}
-    for r in s.rows:
-        by_kind.setdefault(r.kind, []).append(r)
-    # conv: (C_in * k * k + 1) * C_out, the second without bias; batch norm: 2C
-    assert [r.params for r in by_kind["Conv2d"]] == [(1 * 9 + 1) * 8, 8 * 9 * 16]
-    assert [r.params for r in by_kind["BatchNorm2d"]] == [2 * 8, 2 * 16]
-    assert by_kind["Linear"][0].params == (16 * 12 * 12 + 1) * 10
-    # output sizes: 28 -> 28 (padding 1) -> 14 (pool) -> 12 (3x3, no padding)
-    assert [r.output_shape for r in by_kind["Conv2d"]] == [(3, 8, 28, 28), (3, 16, 12, 12)]
-    assert by_kind["Linear"][0].output_shape == (3, 10)
-    # running mean, running var (C each) and num_batches_tracked (1) per batch norm
-    assert s.buffers == (2 * 8 + 1) + (2 * 16 + 1) == sum(b.numel() for b in model.buffers())
-    assert [r.name for r in s.rows][:2] == ["features.0", "features.1"]
-
-
-def test_torch_summary_leaves_the_model_as_it_was():
-    model = SmallConvNet()
-    model.train()
-    model.features[1].eval()  # a mixed state must come back exactly
-    before = {k: v.clone() for k, v in model.state_dict().items()}
-    summary(model, (1, 1, 28, 28))  # batch of one: would fail in train mode
-    assert model.training and model.head.training and not model.features[1].training
-    for k, v in model.state_dict().items():
-        assert torch.equal(v, before[k]), f"{k} changed"
-
-
-def test_trainable_and_non_trainable():
-    model = mlp([6, 5, 4])
-    for p in model[1].parameters():  # freeze the first Linear: (6 + 1) * 5 parameters
-        p.requires_grad_(False)
-    s = summary(model, (1, 6))
-    assert (s.total, s.trainable, s.non_trainable) == (7 * 5 + 6 * 4, 6 * 4, 7 * 5)
-    assert "Non-trainable params: 35" in str(s)
-
-
-def test_shared_parameters_count_once_and_unused_layers_are_listed():
-    class Tied(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.a = nn.Linear(4, 4)
-            self.b = nn.Linear(4, 4)
-            self.b.weight = self.a.weight  # tied weights
-            self.unused = nn.Linear(2, 3)
-            self.scale = nn.Parameter(torch.ones(4))  # owned directly by a non-leaf module
-
-        def forward(self, x):
-            return self.b(self.a(x)) * self.scale
-
-    model = Tied()
-    s = summary(model, (2, 4))
-    assert s.total == numel(model) == 16 + 4 + 4 + (2 * 3 + 3) + 4
-    assert sum(r.params for r in s.rows) == s.total
-    rows = {r.name: r for r in s.rows}
-    assert rows["a"].params == 20 and rows["b"].params == 4  # b's weight is a's
-    assert rows["unused"].output_shape is None and s.rows[-1].name == "unused"
-    assert rows["tied"].params == 4 and rows["tied"].output_shape == (2, 4)
-
-
-def test_tuple_outputs_multiple_inputs_and_integer_inputs():
-    class TwoInputs(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.emb = nn.Embedding(50, 8)
-            self.rnn = nn.LSTM(8, 6, batch_first=True)
-            self.extra = nn.Linear(3, 6)
-
-        def forward(self, tokens, side):
-            out, _ = self.rnn(self.emb(tokens))
-            return out[:, -1] + self.extra(side.float())
-
-    model = TwoInputs()
-    s = summary(model, [(2, 7), (2, 3)], dtype=torch.long)
-    rows = {r.name: r for r in s.rows}
-    assert rows["emb"].output_shape == (2, 7, 8)
-    assert rows["rnn"].output_shape == [(2, 7, 6), [(1, 2, 6), (1, 2, 6)]]
-    assert rows["rnn"].params == 4 * 6 * (8 + 6 + 2)  # four gates, two biases each
-    assert s.total == numel(model)
-
-
-@pytest.mark.parametrize(
-    "module, input_size, error, match",
-    [
-        ("not a module", (1, 3), TypeError, "module must be a torch.nn.Module"),
-        (nn.Linear(3, 2), 3, TypeError, "input_size must be a shape"),
-        (nn.Linear(3, 2), (1, 0), ValueError, r"must be >= 1, got \(1, 0\)"),
-        (nn.Linear(3, 2), (1, 3.0), TypeError, "input_size must be a shape"),
-    ],
-)
-def test_torch_summary_rejects_bad_arguments(module, input_size, error, match):
-    with pytest.raises(error, match=match):
-        summary(module, input_size)
-
-
-def test_a_leaf_module_on_its_own():
-    s = summary(nn.Linear(3, 2), (5, 3))
-    assert [(r.name, r.kind, r.output_shape, r.params) for r in s.rows] == [("linear", "Linear", (5, 2), 8)]
-
-
-@pytest.mark.gpu
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-def test_torch_summary_on_the_gpu():
-    from dlbook.utils import get_device
-
-    model = SmallConvNet().to(get_device("cuda"))
-    s = summary(model, (2, 1, 28, 28))
-    assert s.total == numel(model)
-    assert s.rows[-1].output_shape == (2, 10)
+        summary(*args)

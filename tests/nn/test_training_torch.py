@@ -7,8 +7,15 @@ from torch import nn
 
 from dlbook.nn.callbacks import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
 from dlbook.nn.checkpoint_torch import load_checkpoint
-from dlbook.nn.ticket_model_torch import TicketModel, make_ticket_data, ticket_loss
-from dlbook.nn.training_torch import accuracy_from_logits, evaluate, fit, predict, split_validation
+from dlbook.nn.examples.ticket_model_torch import TicketModel, make_ticket_data, ticket_loss
+from dlbook.nn.training_torch import (
+    accuracy_from_logits,
+    batch_indices,
+    evaluate,
+    fit,
+    predict,
+    split_validation,
+)
 
 
 def _data(n=90, seed=0):
@@ -43,11 +50,21 @@ def test_fit_equals_the_explicit_loop():
 def test_history_metrics_and_evaluate():
     x, y = _data(120)
     model = _mlp()
-    h = fit(model, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.5), x[:90], y[:90],
-            epochs=5, batch_size=30, validation_data=(x[90:], y[90:]),
-            metrics={"accuracy": accuracy_from_logits})
+    h = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        torch.optim.SGD(model.parameters(), lr=0.5),
+        x[:90],
+        y[:90],
+        epochs=5,
+        batch_size=30,
+        validation_data=(x[90:], y[90:]),
+        metrics={"accuracy": accuracy_from_logits},
+    )
     assert set(h.history) == {"loss", "accuracy", "val_loss", "val_accuracy", "lr"}
-    val = evaluate(model, nn.CrossEntropyLoss(), x[90:], y[90:], metrics={"accuracy": accuracy_from_logits})
+    val = evaluate(
+        model, nn.CrossEntropyLoss(), x[90:], y[90:], metrics={"accuracy": accuracy_from_logits}
+    )
     assert val["loss"] == pytest.approx(h.history["val_loss"][-1], rel=1e-12)
     manual = (predict(model, x[90:]).argmax(1) == y[90:]).double().mean().item()
     assert val["accuracy"] == pytest.approx(manual)
@@ -71,7 +88,10 @@ def test_nan_error_names_epoch_and_batch():
 def test_callbacks_change_lr_stop_and_restore(tmp_path):
     x, y = _data(100)
     g = torch.Generator().manual_seed(9)
-    xv, yv = torch.randn(40, 4, generator=g, dtype=torch.float64), torch.randint(0, 2, (40,), generator=g)
+    xv, yv = (
+        torch.randn(40, 4, generator=g, dtype=torch.float64),
+        torch.randint(0, 2, (40,), generator=g),
+    )
     model = _mlp()
     opt = torch.optim.SGD(model.parameters(), lr=0.5)
     es = EarlyStopping(patience=3, restore_best_weights=True)
@@ -115,7 +135,16 @@ def test_argument_errors():
     with pytest.raises(TypeError, match="torch.nn.Module"):
         fit(lambda t: t, nn.CrossEntropyLoss(), opt, x, y, epochs=1)
     with pytest.raises(ValueError, match="not both"):
-        fit(model, nn.CrossEntropyLoss(), opt, x, y, epochs=1, validation_data=(x, y), validation_split=0.2)
+        fit(
+            model,
+            nn.CrossEntropyLoss(),
+            opt,
+            x,
+            y,
+            epochs=1,
+            validation_data=(x, y),
+            validation_split=0.2,
+        )
 
 
 @pytest.mark.gpu
@@ -124,7 +153,15 @@ def test_fit_on_gpu_matches_cpu():
     x, y = _data()
     cpu, gpu = _mlp(), _mlp().cuda()
     for m in (cpu, gpu):
-        fit(m, nn.CrossEntropyLoss(), torch.optim.SGD(m.parameters(), lr=0.1), x, y, epochs=2, batch_size=16)
+        fit(
+            m,
+            nn.CrossEntropyLoss(),
+            torch.optim.SGD(m.parameters(), lr=0.1),
+            x,
+            y,
+            epochs=2,
+            batch_size=16,
+        )
     for a, b in zip(cpu.parameters(), gpu.parameters()):
         torch.testing.assert_close(a, b.cpu(), rtol=1e-10, atol=1e-12)
 
@@ -141,9 +178,10 @@ def test_predict_matches_the_eval_forward_pass_and_restores_the_mode():
     assert model.training, "predict must restore training mode"
 
 
-@pytest.mark.parametrize("batch_size", [0, -3, 2.0, True])
-def test_predict_refuses_a_bad_batch_size(batch_size):
-    with pytest.raises(ValueError, match="batch_size"):
+@pytest.mark.parametrize("batch_size, error", [(0, ValueError), (-3, ValueError),
+                                               (2.0, TypeError), (True, TypeError)])
+def test_predict_refuses_a_bad_batch_size(batch_size, error):
+    with pytest.raises(error, match="batch_size"):
         predict(nn.Linear(4, 1), torch.ones(3, 4), batch_size=batch_size)
 
 
@@ -152,3 +190,15 @@ def test_predict_refuses_empty_or_non_tensor_input():
         predict(nn.Linear(4, 1), torch.ones(0, 4))
     with pytest.raises(TypeError, match="torch.Tensor"):
         predict(nn.Linear(4, 1), np.ones((3, 4)))
+
+
+def test_batch_indices_cover_every_row_once_and_follow_the_seed():
+    sizes = [len(b) for b in batch_indices(10, 4, rng=0)]
+    assert sizes == [4, 4, 2]
+    covered = torch.sort(torch.cat(batch_indices(10, 4, rng=0))).values
+    assert covered.tolist() == list(range(10))
+    assert [b.tolist() for b in batch_indices(5, 2, shuffle=False)] == [[0, 1], [2, 3], [4]]
+    g1, g2 = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
+    assert torch.equal(
+        torch.cat(batch_indices(9, 2, rng=g1)), torch.cat(batch_indices(9, 2, rng=g2))
+    )

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlbook._checks import real_array
+
 __all__ = [
     "BEALE_C", "rosenbrock", "rosenbrock_grad", "rosenbrock_hessian",
     "beale", "beale_grad", "beale_hessian",
@@ -36,20 +38,10 @@ BEALE_C = np.array([1.5, 2.25, 2.625])
 
 def _points(p) -> tuple[np.ndarray, np.ndarray]:
     """Split ``p`` of shape (..., 2) into float arrays x and y of shape (...)."""
-    arr = np.asarray(p)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"p must hold real numbers, got dtype {arr.dtype}")
-    if arr.ndim == 0 or arr.shape[-1] != 2:
+    arr = real_array(p, "p", min_ndim=1).astype(np.float64, copy=False)
+    if arr.shape[-1] != 2:
         raise ValueError(f"p must have shape (..., 2) (points (x, y)), got shape {arr.shape}")
-    arr = arr.astype(np.result_type(arr.dtype, np.float64), copy=False)
     return arr[..., 0], arr[..., 1]
-
-
-def _scalar_input(x) -> np.ndarray:
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"x must hold real numbers, got dtype {arr.dtype}")
-    return arr.astype(np.result_type(arr.dtype, np.float64), copy=False)
 
 
 def _hessian(hxx, hxy, hyy) -> np.ndarray:
@@ -333,7 +325,8 @@ def double_well_grad(p):
 
 
 def double_well_hessian(p):
-    r"""Hessian of :func:`double_well`: :math:`\operatorname{diag}(2,\; 12y^2 - 4)`, shape (..., 2, 2).
+    r"""Hessian of :func:`double_well`: :math:`\operatorname{diag}(2,\; 12y^2 - 4)`, shape (..., 2,
+    2).
 
     See Also
     --------
@@ -376,7 +369,7 @@ def quartic(x):
     >>> quartic([0.0, 1.0, -1.0])   # 0;  1 - 3 + 1;  1 - 3 - 1
     array([ 0., -1., -3.])
     """
-    x = _scalar_input(x)
+    x = real_array(x, "x").astype(np.float64, copy=False)
     return x**4 - 3.0 * x**2 + x
 
 
@@ -392,7 +385,7 @@ def quartic_grad(x):
     >>> quartic_grad([0.0, 1.0])
     array([ 1., -1.])
     """
-    x = _scalar_input(x)
+    x = real_array(x, "x").astype(np.float64, copy=False)
     return 4.0 * x**3 - 6.0 * x + 1.0
 
 
@@ -408,5 +401,5 @@ def quartic_hessian(x):
     >>> quartic_hessian([0.0, 1.0])
     array([-6.,  6.])
     """
-    x = _scalar_input(x)
+    x = real_array(x, "x").astype(np.float64, copy=False)
     return 12.0 * x**2 - 6.0

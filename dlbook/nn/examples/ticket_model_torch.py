@@ -7,27 +7,19 @@ r"""The course's functional-API models as ``torch.nn.Module``\ s (chapter :ref:`
 * :func:`make_ticket_data`: synthetic tickets with a hidden rule a model can learn (the course
   gives no data set), and :func:`ticket_loss`, the weighted sum of the two losses.
 
-There is no NumPy twin: the point of these models is the PyTorch way of writing them.
+A torch-only chapter fixture: the point of these models is the PyTorch way of writing them.
 """
 
 from __future__ import annotations
-
-import numbers
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from dlbook._checks import positive_int
+
 __all__ = ["TicketModel", "SharedEncoderPair", "make_ticket_data", "ticket_loss"]
-
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
 
 
 class TicketModel(nn.Module):
@@ -70,23 +62,32 @@ class TicketModel(nn.Module):
 
     def __init__(self, vocabulary_size=10000, num_tags=100, num_departments=4, hidden=64):
         super().__init__()
-        self.vocabulary_size = _positive_int("vocabulary_size", vocabulary_size)
-        self.num_tags = _positive_int("num_tags", num_tags)
-        n_dep, hidden = _positive_int("num_departments", num_departments), _positive_int("hidden", hidden)
+        self.vocabulary_size = positive_int(vocabulary_size, "vocabulary_size")
+        self.num_tags = positive_int(num_tags, "num_tags")
+        n_dep, hidden = (
+            positive_int(num_departments, "num_departments"),
+            positive_int(hidden, "hidden"),
+        )
         self.hidden = nn.Linear(2 * self.vocabulary_size + self.num_tags, hidden)
         self.priority = nn.Linear(hidden, 1)
         self.department = nn.Linear(hidden, n_dep)
 
     def forward(self, title, text_body, tags):
-        """title, text_body: (N, V); tags: (N, T) (any numeric dtype) -> (priority (N, 1), logits (N, D))."""
-        expected = ((title, self.vocabulary_size, "title"), (text_body, self.vocabulary_size, "text_body"),
-                    (tags, self.num_tags, "tags"))
+        """title, text_body: (N, V); tags: (N, T) (any numeric dtype) -> (priority (N, 1), logits
+        (N, D))."""
+        expected = (
+            (title, self.vocabulary_size, "title"),
+            (text_body, self.vocabulary_size, "text_body"),
+            (tags, self.num_tags, "tags"),
+        )
         for t, width, name in expected:
             if t.ndim != 2 or t.shape[1] != width or t.shape[0] != title.shape[0]:
                 raise ValueError(f"{name} must have shape (N, {width}) with N = {title.shape[0]}, "
                                  f"got {tuple(t.shape)}")
-        features = torch.cat([title, text_body, tags], dim=1).to(self.hidden.weight.dtype)  # (N, 2V+T)
-        h = F.relu(self.hidden(features))                                                    # (N, H)
+        features = torch.cat([title, text_body, tags], dim=1).to(
+            self.hidden.weight.dtype
+        )  # (N, 2V+T)
+        h = F.relu(self.hidden(features))  # (N, H)
         return torch.sigmoid(self.priority(h)), self.department(h)
 
 
@@ -122,14 +123,20 @@ class SharedEncoderPair(nn.Module):
 
     def __init__(self, in_features, hidden):
         super().__init__()
-        in_features, hidden = _positive_int("in_features", in_features), _positive_int("hidden", hidden)
+        in_features, hidden = (
+            positive_int(in_features, "in_features"),
+            positive_int(hidden, "hidden"),
+        )
         self.encoder = nn.Sequential(nn.Linear(in_features, hidden), nn.ReLU())
         self.head = nn.Linear(2 * hidden, 1)
 
     def forward(self, a, b):
         """a, b: (N, in_features) -> logits (N, 1) of "the pair belongs together"."""
         if a.shape != b.shape:
-            raise ValueError(f"the two inputs must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
+            raise ValueError(
+                f"the two inputs must have the same shape, got {tuple(a.shape)} and "
+                f"{tuple(b.shape)}"
+            )
         return self.head(torch.cat([self.encoder(a), self.encoder(b)], dim=1))
 
 
@@ -161,11 +168,19 @@ def make_ticket_data(n, vocabulary_size=10000, num_tags=100, num_departments=4, 
     >>> bool(((d["priority"] > 0) & (d["priority"] < 1)).all())
     True
     """
-    n = _positive_int("n", n)
-    V, T, D = (_positive_int(k, v) for k, v in (("vocabulary_size", vocabulary_size),
-                                                  ("num_tags", num_tags), ("num_departments", num_departments)))
+    n = positive_int(n, "n")
+    V, T, D = (
+        positive_int(v, k)
+        for k, v in (
+            ("vocabulary_size", vocabulary_size),
+            ("num_tags", num_tags),
+            ("num_departments", num_departments),
+        )
+    )
     if V < 20 * D + 10 or T < 10:
-        raise ValueError(f"need vocabulary_size >= {20 * D + 10} and num_tags >= 10, got {V} and {T}")
+        raise ValueError(
+            f"need vocabulary_size >= {20 * D + 10} and num_tags >= 10, got {V} and {T}"
+        )
     rng = np.random.default_rng(seed)
     words = rng.permutation(V)
     keywords = words[:20 * D].reshape(D, 20)           # (D, 20) keywords of each department
@@ -202,7 +217,8 @@ def make_ticket_data(n, vocabulary_size=10000, num_tags=100, num_departments=4, 
 
 
 def ticket_loss(outputs, targets, loss_weights=(1.0, 1.0)):
-    r"""The global loss of the two heads: :math:`w_1\,\mathrm{MSE}(\text{priority}) + w_2\,\mathrm{CE}(\text{department})`.
+    r"""The global loss of the two heads: :math:`w_1\,\mathrm{MSE}(\text{priority}) +
+    w_2\,\mathrm{CE}(\text{department})`.
 
     Parameters
     ----------
@@ -214,11 +230,14 @@ def ticket_loss(outputs, targets, loss_weights=(1.0, 1.0)):
     Examples
     --------
     >>> out = (torch.tensor([[0.5]]), torch.zeros(1, 4))
-    >>> round(ticket_loss(out, (torch.tensor([[1.0]]), torch.tensor([2]))).item(), 4)   # 0.25 + ln 4
+    >>> target = (torch.tensor([[1.0]]), torch.tensor([2]))
+    >>> round(ticket_loss(out, target).item(), 4)   # 0.25 + ln 4
     1.6363
     """
     (p_hat, logits), (p, dept) = outputs, targets
     if p_hat.shape != p.shape:
-        raise ValueError(f"priority prediction has shape {tuple(p_hat.shape)} but target {tuple(p.shape)}")
+        raise ValueError(
+            f"priority prediction has shape {tuple(p_hat.shape)} but target {tuple(p.shape)}"
+        )
     w1, w2 = loss_weights
     return w1 * F.mse_loss(p_hat, p) + w2 * F.cross_entropy(logits, dept)

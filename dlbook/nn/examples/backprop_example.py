@@ -1,6 +1,7 @@
 r"""The course's hand-worked backpropagation example: a 2-2-2 sigmoid network, no biases.
 
-Chapter :ref:`ch-backprop` fills its table from :func:`worked_example`. The network is
+Chapter :ref:`ch-backprop` fills its table from :func:`worked_example`; a chapter fixture, not
+library code. The network is
 
 .. math::
 
@@ -22,6 +23,9 @@ matrix     row 0                       row 1
 
 The functions take a batch (N rows) so that the same code serves the vectorised derivation;
 the loss sums over the batch as well (no mean), as the course's single-example ``Error`` does.
+The backward pass is split the way the chapter explains it: :func:`squared_error_grad` gives
+:math:`\partial E/\partial o`, :func:`sigmoid_net_deltas` the deltas
+:math:`\partial E/\partial z` of both layers, and :func:`sigmoid_net_backward` the gradients.
 
 There is no torch twin: the tests compare every number with ``torch.autograd`` in float64.
 """
@@ -32,12 +36,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from dlbook._checks import check_shape, finite_pair, real_array, real_value, same_shape
+from dlbook.bilingual import Text, table, tr
 from dlbook.nn.activations import sigmoid
 
 __all__ = [
     "COURSE_X", "COURSE_Y", "COURSE_W_HIDDEN", "COURSE_W_OUTPUT", "COURSE_NAMES_HIDDEN",
-    "COURSE_NAMES_OUTPUT", "sigmoid_net_forward", "squared_error", "sigmoid_net_backward",
-    "course_hidden_gradient", "Row", "worked_example", "format_table",
+    "COURSE_NAMES_OUTPUT", "sigmoid_net_forward", "squared_error", "squared_error_grad",
+    "sigmoid_net_deltas", "sigmoid_net_backward", "course_hidden_gradient", "Row",
+    "worked_example", "format_table",
 ]
 
 COURSE_X = np.array([[0.5, 0.3]])  # (1, 2): one example
@@ -48,16 +55,13 @@ COURSE_NAMES_HIDDEN = np.array([["w1", "w3"], ["w2", "w4"]])
 COURSE_NAMES_OUTPUT = np.array([["w5", "w7"], ["w6", "w8"]])
 
 
-def _check(x, w_hidden, w_output):
-    x, w_hidden, w_output = (np.asarray(a, dtype=np.float64) for a in (x, w_hidden, w_output))
-    if x.ndim != 2:
-        raise ValueError(f"x must have shape (N, n_in), got {x.shape}")
-    if w_hidden.ndim != 2 or w_hidden.shape[1] != x.shape[1]:
-        raise ValueError(f"w_hidden has shape {w_hidden.shape} but x has {x.shape}: "
-                         f"expected (n_hidden, {x.shape[1]})")
-    if w_output.ndim != 2 or w_output.shape[1] != w_hidden.shape[0]:
-        raise ValueError(f"w_output has shape {w_output.shape} but w_hidden has {w_hidden.shape}: "
-                         f"expected (n_out, {w_hidden.shape[0]})")
+def _network(x, w_hidden, w_output):
+    """The three arrays as float64, with shapes (N, n_in), (n_hidden, n_in), (n_out, n_hidden)."""
+    x, w_hidden, w_output = (real_array(a, name).astype(np.float64) for a, name in
+                             ((x, "x"), (w_hidden, "w_hidden"), (w_output, "w_output")))
+    check_shape(x, "x", (None, None), "(N, n_in)")
+    check_shape(w_hidden, "w_hidden", (None, x.shape[1]), "(n_hidden, n_in)")
+    check_shape(w_output, "w_output", (None, w_hidden.shape[0]), "(n_out, n_hidden)")
     return x, w_hidden, w_output
 
 
@@ -94,7 +98,7 @@ def sigmoid_net_forward(x, w_hidden, w_output):
     >>> cache["h"].round(2), o.round(2)
     (array([[0.56, 0.5 ]]), array([[0.48, 0.53]]))
     """
-    x, w_hidden, w_output = _check(x, w_hidden, w_output)
+    x, w_hidden, w_output = _network(x, w_hidden, w_output)
     z_hidden = x @ w_hidden.T  # (N, n_hidden)
     h = sigmoid(z_hidden)
     z_output = h @ w_output.T  # (N, n_out)
@@ -112,81 +116,115 @@ def squared_error(y, o):
     >>> squared_error([[0.0, 1.0]], [[1.0, 3.0]])   # (1 + 4) / 2
     2.5
     """
-    y, o = np.asarray(y, dtype=np.float64), np.asarray(o, dtype=np.float64)
-    if y.shape != o.shape:
-        raise ValueError(f"y has shape {y.shape} but o has shape {o.shape}")
+    y, o = finite_pair(y, o, "y", "o")
     return float(0.5 * np.sum((o - y) ** 2))
 
 
-def sigmoid_net_backward(y, cache):
-    r"""Gradients of :math:`E = \frac12\sum (o - y)^2` by the chain rule, layer by layer.
+def squared_error_grad(y, o):
+    r"""Gradient of :func:`squared_error` with respect to the outputs: :math:`o - y`.
+
+    Examples
+    --------
+    >>> squared_error_grad([[0.0, 1.0]], [[1.0, 3.0]])
+    array([[1., 2.]])
+    """
+    y, o = finite_pair(y, o, "y", "o")
+    return o - y
+
+
+def sigmoid_net_deltas(dout, cache):
+    r"""The deltas :math:`\delta = \partial E/\partial z` of both layers, output layer first.
 
     Parameters
     ----------
-    y : array_like of shape (N, n_out)
-        Targets.
+    dout : array_like of shape (N, n_out)
+        :math:`\partial E/\partial o` (:func:`squared_error_grad` for the course's loss).
     cache : dict
         From :func:`sigmoid_net_forward`.
 
     Returns
     -------
-    dict of ndarray
-        ``dE_do`` :math:`= o - y`, shape (N, n_out);
-        ``delta_output`` :math:`\delta^o = (o - y)\odot o\odot(1 - o)`, shape (N, n_out);
-        ``grad_w_output`` :math:`= (\delta^o)^\top h`, shape (n_out, n_hidden);
-        ``dE_dh`` :math:`= \delta^o W_o`, shape (N, n_hidden);
-        ``delta_hidden`` :math:`\delta^h = (\delta^o W_o)\odot h\odot(1-h)`, shape (N, n_hidden);
-        ``grad_w_hidden`` :math:`= (\delta^h)^\top x`, shape (n_hidden, n_in).
+    delta_hidden : ndarray of shape (N, n_hidden)
+        :math:`\delta^h = (\delta^o W_o)\odot h\odot(1-h)`.
+    delta_output : ndarray of shape (N, n_out)
+        :math:`\delta^o = \partial E/\partial o \odot o\odot(1 - o)`.
 
     Notes
     -----
-    Element by element, with :math:`\delta` meaning :math:`\partial E/\partial z` for a
-    pre-activation :math:`z`:
+    Element by element:
 
     .. math::
 
-        \delta^o_k = (o_k - y_k)\, o_k (1 - o_k), \qquad
-        \frac{\partial E}{\partial (W_o)_{kj}} = \delta^o_k h_j, \\
-        \delta^h_j = \Bigl(\sum_k \delta^o_k (W_o)_{kj}\Bigr) h_j (1 - h_j), \qquad
-        \frac{\partial E}{\partial (W_h)_{ji}} = \delta^h_j x_i .
+        \delta^o_k = \frac{\partial E}{\partial o_k}\, o_k (1 - o_k), \qquad
+        \delta^h_j = \Bigl(\sum_k \delta^o_k (W_o)_{kj}\Bigr) h_j (1 - h_j) .
 
-    Hidden unit :math:`j` feeds every output :math:`k`, so its error is the sum over the
-    outputs of :math:`\delta^o_k` times the weight :math:`(W_o)_{kj}` that carried it.
-
-    Raises
-    ------
-    ValueError
-        If ``y`` does not have the output's shape.
+    Hidden unit :math:`j` feeds every output :math:`k`, so its delta sums over the outputs
+    :math:`\delta^o_k` times the weight :math:`(W_o)_{kj}` that carried it.
 
     See Also
     --------
-    course_hidden_gradient : the course's (incorrect) hidden-layer rule, for comparison.
-    :ref:`ch-backprop` : the chapter.
+    sigmoid_net_backward, :ref:`ch-backprop`
 
     Examples
     --------
     >>> o, cache = sigmoid_net_forward(COURSE_X, COURSE_W_HIDDEN, COURSE_W_OUTPUT)
-    >>> g = sigmoid_net_backward(COURSE_Y, cache)
-    >>> g["dE_do"].round(2)     # 0.48 - 0.23 and 0.53 + 0.07, as in the course
-    array([[0.25, 0.6 ]])
-    >>> g["grad_w_hidden"][0, 0].round(4)   # w1: negative, not the course's +0.01
+    >>> delta_hidden, delta_output = sigmoid_net_deltas(squared_error_grad(COURSE_Y, o), cache)
+    >>> delta_output.round(2)   # about (0.48 - 0.23) * 0.48 * 0.52, (0.53 + 0.07) * 0.53 * 0.47
+    array([[0.06, 0.15]])
+    """
+    o, h, w_output = cache["o"], cache["h"], cache["w_output"]
+    dout = real_array(dout, "dout")
+    same_shape(dout, o, "dout", "the network's output")
+    delta_output = dout * o * (1.0 - o)  # (N, n_out)
+    delta_hidden = (delta_output @ w_output) * h * (1.0 - h)  # (N, n_hidden): sum over k
+    return delta_hidden, delta_output
+
+
+def sigmoid_net_backward(dout, cache):
+    r"""The chain-rule step of the whole network: gradients of :math:`E` from
+    :math:`\partial E/\partial o`.
+
+    Parameters
+    ----------
+    dout : array_like of shape (N, n_out)
+        :math:`\partial E/\partial o`.
+    cache : dict
+        From :func:`sigmoid_net_forward`.
+
+    Returns
+    -------
+    dx : ndarray of shape (N, n_in)
+        :math:`\delta^h W_h`.
+    dw_hidden : ndarray of shape (n_hidden, n_in)
+        :math:`(\delta^h)^\top x`: :math:`\partial E/\partial (W_h)_{ji} = \delta^h_j x_i`.
+    dw_output : ndarray of shape (n_out, n_hidden)
+        :math:`(\delta^o)^\top h`: :math:`\partial E/\partial (W_o)_{kj} = \delta^o_k h_j`.
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` does not have the output's shape.
+
+    See Also
+    --------
+    sigmoid_net_deltas, course_hidden_gradient : the course's (incorrect) hidden-layer rule.
+    :ref:`ch-backprop`
+
+    Examples
+    --------
+    >>> o, cache = sigmoid_net_forward(COURSE_X, COURSE_W_HIDDEN, COURSE_W_OUTPUT)
+    >>> dx, dw_hidden, dw_output = sigmoid_net_backward(squared_error_grad(COURSE_Y, o), cache)
+    >>> dw_hidden[0, 0].round(4)   # w1: negative, not the course's +0.01
     np.float64(-0.0084)
     """
-    y = np.asarray(y, dtype=np.float64)
-    o, h, x, w_output = cache["o"], cache["h"], cache["x"], cache["w_output"]
-    if y.shape != o.shape:
-        raise ValueError(f"y has shape {y.shape} but the network's output has shape {o.shape}")
-    dE_do = o - y  # (N, n_out)
-    delta_output = dE_do * o * (1.0 - o)  # (N, n_out)
-    grad_w_output = delta_output.T @ h  # (n_out, n_hidden)
-    dE_dh = delta_output @ w_output  # (N, n_hidden): sum over outputs of delta_k * w_kj
-    delta_hidden = dE_dh * h * (1.0 - h)  # (N, n_hidden)
-    grad_w_hidden = delta_hidden.T @ x  # (n_hidden, n_in)
-    return dict(dE_do=dE_do, delta_output=delta_output, grad_w_output=grad_w_output,
-                dE_dh=dE_dh, delta_hidden=delta_hidden, grad_w_hidden=grad_w_hidden)
+    delta_hidden, delta_output = sigmoid_net_deltas(dout, cache)
+    dx = delta_hidden @ cache["w_hidden"]  # (N, n_in)
+    dw_hidden = delta_hidden.T @ cache["x"]  # (n_hidden, n_in)
+    dw_output = delta_output.T @ cache["h"]  # (n_out, n_hidden)
+    return dx, dw_hidden, dw_output
 
 
-def course_hidden_gradient(cache, grad_w_output):
+def course_hidden_gradient(cache, dw_output):
     r"""The course notes' hidden-layer "gradient": output *weight gradients* added up. Wrong.
 
     The notes compute :math:`\partial E/\partial w_1 = (\partial E/\partial w_5 +
@@ -204,7 +242,8 @@ def course_hidden_gradient(cache, grad_w_output):
     ----------
     cache : dict
         From :func:`sigmoid_net_forward` (one example, N = 1).
-    grad_w_output : ndarray of shape (n_out, n_hidden)
+    dw_output : ndarray of shape (n_out, n_hidden)
+        The output layer's weight gradients.
 
     Returns
     -------
@@ -215,14 +254,14 @@ def course_hidden_gradient(cache, grad_w_output):
     The notes' (0.03 + 0.08) * 0.56 * (1 - 0.56) * 0.5 = 0.01 (0.0146 unrounded):
 
     >>> o, cache = sigmoid_net_forward(COURSE_X, COURSE_W_HIDDEN, COURSE_W_OUTPUT)
-    >>> g = sigmoid_net_backward(COURSE_Y, cache)
-    >>> course_hidden_gradient(cache, g["grad_w_output"])[0, 0].round(4)
+    >>> _, _, dw_output = sigmoid_net_backward(squared_error_grad(COURSE_Y, o), cache)
+    >>> course_hidden_gradient(cache, dw_output)[0, 0].round(4)
     np.float64(0.0146)
     """
     x, h = cache["x"], cache["h"]
     if x.shape[0] != 1:
         raise ValueError(f"the course's rule is for one example; got a batch of {x.shape[0]}")
-    summed = np.asarray(grad_w_output).sum(axis=0)  # (n_hidden,): column sums over outputs
+    summed = np.asarray(dw_output).sum(axis=0)  # (n_hidden,): column sums over outputs
     return (summed * h[0] * (1.0 - h[0]))[:, None] * x[0][None, :]  # (n_hidden, n_in)
 
 
@@ -252,7 +291,8 @@ def worked_example(lr=0.5, x=COURSE_X, y=COURSE_Y, w_hidden=COURSE_W_HIDDEN,
     Parameters
     ----------
     lr : float, default 0.5
-        The learning rate :math:`\eta` of the update :math:`w \leftarrow w - \eta\,\partial E/\partial w`.
+        The learning rate :math:`\eta` of the update :math:`w \leftarrow w - \eta\,\partial
+        E/\partial w`.
         The notes stop before the update and give none; 0.5 is this book's choice.
     x, y, w_hidden, w_output : array_like
         Default to the course's numbers (one example, 2-2-2).
@@ -275,13 +315,17 @@ def worked_example(lr=0.5, x=COURSE_X, y=COURSE_Y, w_hidden=COURSE_W_HIDDEN,
     >>> next(r for r in rows if r.name == "w5 new").value.round(4)   # 0.1 - 0.5 * 0.0346
     np.float64(0.0827)
     """
-    if isinstance(lr, bool) or not np.isscalar(lr) or not np.isfinite(lr) or lr < 0:
-        raise ValueError(f"lr must be a non-negative finite number, got {lr!r}")
+    lr = real_value(lr, "lr", low=0.0)
     o, c = sigmoid_net_forward(x, w_hidden, w_output)
     if c["x"].shape[0] != 1:
-        raise ValueError(f"the worked example is for one example; got a batch of {c['x'].shape[0]}")
-    g = sigmoid_net_backward(y, c)
-    wrong = course_hidden_gradient(c, g["grad_w_output"])
+        raise ValueError(f"the worked example is for one example; got a batch of "
+                         f"{c['x'].shape[0]}")
+    dE_do = squared_error_grad(y, o)
+    delta_hidden, delta_output = sigmoid_net_deltas(dE_do, c)
+    _, dw_hidden, dw_output = sigmoid_net_backward(dE_do, c)
+    g = dict(dE_do=dE_do, delta_output=delta_output, delta_hidden=delta_hidden,
+             grad_w_output=dw_output, grad_w_hidden=dw_hidden)
+    wrong = course_hidden_gradient(c, dw_output)
     y = np.asarray(y, dtype=np.float64)
     n_in, n_hid, n_out = c["x"].shape[1], c["h"].shape[1], o.shape[1]
     names_h = COURSE_NAMES_HIDDEN if (n_hid, n_in) == (2, 2) else np.array(
@@ -321,14 +365,23 @@ def worked_example(lr=0.5, x=COURSE_X, y=COURSE_Y, w_hidden=COURSE_W_HIDDEN,
                             f"({summed}) * H{j + 1}(1 - H{j + 1}) * x{i + 1}", wrong[j, i]))
     for names, w, grad in ((names_h, c["w_hidden"], g["grad_w_hidden"]),
                            (names_o, c["w_output"], g["grad_w_output"])):
-        for idx in sorted(np.ndindex(w.shape), key=lambda t: int(names[t][1:]) if names[t][1:].isdigit() else 0):
-            rows.append(Row("update", f"{names[idx]} new", f"{w[idx]:g} - {lr:g} * dE/d{names[idx]}",
-                            w[idx] - lr * grad[idx]))
+        order = sorted(np.ndindex(w.shape),
+                       key=lambda t: int(names[t][1:]) if names[t][1:].isdigit() else 0)
+        for idx in order:
+            rows.append(Row("update", f"{names[idx]} new",
+                            f"{w[idx]:g} - {lr:g} * dE/d{names[idx]}", w[idx] - lr * grad[idx]))
     return rows
 
 
-def format_table(rows, digits=4):
-    """Render rows of :func:`worked_example` as aligned plain text, one row a line.
+#: The stages of the table in both languages.
+_STAGES = {"forward": ("forward", "前向"), "backward": ("backward", "反向"),
+           "course": ("notes", "筆記做法"), "update": ("update", "更新")}
+
+
+def format_table(rows, digits=4) -> Text:
+    """Render rows of :func:`worked_example` as an aligned table in English and in Chinese.
+
+    ``print`` shows the current language; :func:`dlbook.bilingual.say` prints both.
 
     Examples
     --------
@@ -336,8 +389,16 @@ def format_table(rows, digits=4):
     stage    quantity  formula    value
     forward  E         1/2 * sum  0.210
     """
-    header = ("stage", "quantity", "formula", "value")
-    cells = [header] + [(r.stage, r.name, r.formula, f"{r.value:.{digits}f}") for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(3)]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row[:3], widths)) + "  " + row[3]
-                     for row in cells)
+    headers = [tr("stage", "階段"), tr("quantity", "量"), tr("formula", "公式"), tr("value", "值")]
+    cells = [[Text(*_STAGES[r.stage]), _quantity(r.name), r.formula, f"{r.value:.{digits}f}"]
+             for r in rows]
+    return table(cells, headers, align="lllr")
+
+
+def _quantity(name):
+    """The name of a row in both languages: ``"dE/dw1 (notes)"`` is ``"dE/dw1（筆記）"``."""
+    if name.endswith(" (notes)"):
+        return Text(name, name.removesuffix(" (notes)") + "（筆記）")
+    if name.endswith(" new"):
+        return Text(name, name.removesuffix(" new") + " 新值")
+    return name

@@ -5,13 +5,13 @@ import pytest
 import torch
 from torch import nn
 
-from dlbook.nn.summary_torch import summary
-from dlbook.nn.ticket_model_torch import (
+from dlbook.nn.examples.ticket_model_torch import (
     SharedEncoderPair,
     TicketModel,
     make_ticket_data,
     ticket_loss,
 )
+from dlbook.nn.summary_torch import summary
 
 
 def dense(n_in, n_out):
@@ -19,8 +19,16 @@ def dense(n_in, n_out):
 
 
 def test_course_mlp_has_316810_parameters():
-    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 300), nn.ReLU(), nn.Linear(300, 200), nn.ReLU(),
-                          nn.Linear(200, 100), nn.ReLU(), nn.Linear(100, 10))
+    model = nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(784, 300),
+        nn.ReLU(),
+        nn.Linear(300, 200),
+        nn.ReLU(),
+        nn.Linear(200, 100),
+        nn.ReLU(),
+        nn.Linear(100, 10),
+    )
     expected = dense(784, 300) + dense(300, 200) + dense(200, 100) + dense(100, 10)
     s = summary(model, (1, 28, 28))
     assert s.total == expected == 316_810
@@ -42,11 +50,20 @@ def test_ticket_model_parameter_count_and_shapes():
 def test_ticket_model_forward_matches_formula():
     torch.manual_seed(0)
     model = TicketModel(vocabulary_size=7, num_tags=3, num_departments=2, hidden=5).double()
-    a, b, c = torch.rand(4, 7, dtype=torch.float64), torch.rand(4, 7, dtype=torch.float64), torch.rand(4, 3, dtype=torch.float64)
+    a, b, c = (
+        torch.rand(4, 7, dtype=torch.float64),
+        torch.rand(4, 7, dtype=torch.float64),
+        torch.rand(4, 3, dtype=torch.float64),
+    )
     f = torch.cat([a, b, c], 1).numpy()
     W, bh = model.hidden.weight.detach().numpy(), model.hidden.bias.detach().numpy()
     h = np.maximum(f @ W.T + bh, 0)
-    pr = 1 / (1 + np.exp(-(h @ model.priority.weight.detach().numpy().T + model.priority.bias.detach().numpy())))
+    pr = 1 / (
+        1
+        + np.exp(
+            -(h @ model.priority.weight.detach().numpy().T + model.priority.bias.detach().numpy())
+        )
+    )
     dl = h @ model.department.weight.detach().numpy().T + model.department.bias.detach().numpy()
     p, logits = model(a, b, c)
     np.testing.assert_allclose(p.detach().numpy(), pr, rtol=1e-12)
@@ -86,7 +103,11 @@ def test_ticket_data_follows_its_rule():
     keywords, urgent = words[:80].reshape(4, 20), words[80:90]
     critical = rng.permutation(30)[:10]
     title, body, tags = (d[k].numpy().astype(float) for k in ("title", "text_body", "tags"))
-    score = 0.8 * (2 * title[:, urgent].sum(1) + body[:, urgent].sum(1)) + tags[:, critical].sum(1) - 2.5
+    score = (
+        0.8 * (2 * title[:, urgent].sum(1) + body[:, urgent].sum(1))
+        + tags[:, critical].sum(1)
+        - 2.5
+    )
     np.testing.assert_allclose(d["priority"].numpy()[:, 0], 1 / (1 + np.exp(-score)), rtol=1e-6)
     dept = d["department"].numpy()
     own = np.array([body[i, keywords[dept[i]]].sum() for i in range(len(dept))])
@@ -95,7 +116,10 @@ def test_ticket_data_follows_its_rule():
 
 
 def test_ticket_loss_is_weighted_sum():
-    p_hat, logits = torch.tensor([[0.2], [0.9]]), torch.tensor([[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0]])
+    p_hat, logits = (
+        torch.tensor([[0.2], [0.9]]),
+        torch.tensor([[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0]]),
+    )
     p, dept = torch.tensor([[0.0], [1.0]]), torch.tensor([0, 2])
     mse = (0.2**2 + 0.1**2) / 2
     ce = np.mean([-np.log(np.e / (np.e + 3)), -np.log(np.e**2 / (np.e**2 + 3))])

@@ -1,4 +1,5 @@
-"""The loss landscapes of dlbook.nn.landscapes: gradients and Hessians against torch autograd (float64),
+"""The loss landscapes of dlbook.nn.examples.landscapes: gradients and Hessians against torch
+autograd (float64),
 their minima and saddle points, and shape handling."""
 
 import numpy as np
@@ -9,15 +10,15 @@ from hypothesis import strategies as st
 from torch.autograd.functional import hessian as torch_hessian
 from torch.autograd.functional import jacobian as torch_jacobian
 
-from dlbook.nn import landscapes as land
+from dlbook.nn.examples import landscapes as land
 
 C = torch.tensor([1.5, 2.25, 2.625], dtype=torch.float64)
-I = torch.arange(1, 4, dtype=torch.float64)
+POWERS = torch.arange(1, 4, dtype=torch.float64)
 
 # Written independently in torch from the formulas in the docstrings.
 TORCH = {
     "rosenbrock": lambda p: (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2,
-    "beale": lambda p: ((C - p[0] + p[0] * p[1] ** I) ** 2).sum(),
+    "beale": lambda p: ((C - p[0] + p[0] * p[1] ** POWERS) ** 2).sum(),
     "saddle": lambda p: p[0] ** 2 - p[1] ** 2,
     "double_well": lambda p: p[0] ** 2 + (p[1] ** 2 - 1) ** 2,
 }
@@ -50,13 +51,18 @@ def test_quartic_derivatives_match_autograd():
 
 
 def test_minima_and_saddles_are_where_the_docstrings_say():
-    for f, g, h, p in [(land.rosenbrock, land.rosenbrock_grad, land.rosenbrock_hessian, [1.0, 1.0]),
-                       (land.beale, land.beale_grad, land.beale_hessian, [3.0, 0.5]),
-                       (land.double_well, land.double_well_grad, land.double_well_hessian, [0.0, 1.0]),
-                       (land.double_well, land.double_well_grad, land.double_well_hessian, [0.0, -1.0])]:
+    for f, g, h, p in [
+        (land.rosenbrock, land.rosenbrock_grad, land.rosenbrock_hessian, [1.0, 1.0]),
+        (land.beale, land.beale_grad, land.beale_hessian, [3.0, 0.5]),
+        (land.double_well, land.double_well_grad, land.double_well_hessian, [0.0, 1.0]),
+        (land.double_well, land.double_well_grad, land.double_well_hessian, [0.0, -1.0]),
+    ]:
         assert f(p) == 0.0 and np.all(g(p) == 0.0)
         assert np.all(np.linalg.eigvalsh(h(p)) > 0), f"{f.__name__} at {p} is not a minimum"
-    for g, h in [(land.saddle_grad, land.saddle_hessian), (land.double_well_grad, land.double_well_hessian)]:
+    for g, h in [
+        (land.saddle_grad, land.saddle_hessian),
+        (land.double_well_grad, land.double_well_hessian),
+    ]:
         eig = np.linalg.eigvalsh(h([0.0, 0.0]))
         assert np.all(g([0.0, 0.0]) == 0) and eig[0] < 0 < eig[1], "origin is not a saddle"
 

@@ -8,7 +8,13 @@ import pytest
 import torch
 
 from dlbook.data.synthetic import playground_features
-from dlbook.nn.playground_torch import ACTIVATIONS, StackedMLP, plot_run, train
+from dlbook.nn.examples.playground_torch import (
+    evaluate_runs,
+    playground_data,
+    sgd_epoch,
+    train,
+)
+from dlbook.nn.examples.stacked_mlp_torch import StackedMLP
 
 F64 = dict(dtype=torch.float64, device="cpu")
 ALL = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
@@ -19,43 +25,11 @@ def penalty(net, l1, l2):
     return l1 * sum(w.abs().sum() for w in ws) + 0.5 * l2 * sum((w**2).sum() for w in ws)
 
 
-# -- the stack against plain networks ------------------------------------------------------------
-@pytest.mark.parametrize("hidden", [(), (3,), (4, 2), (5, 1, 3)])
-@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
-@pytest.mark.parametrize("regression", [False, True])
-def test_stack_equals_members(hidden, activation, regression):
-    R, F = 3, 4
-    stack = StackedMLP(R, F, hidden, activation, regression, seeds=[0, 5, 9], **F64)
-    x = torch.randn(7, F, dtype=torch.float64)
-    t = torch.randn(7, dtype=torch.float64)
-    out = stack(x)  # (R, 7)
-    loss = (0.5 * (out - t) ** 2).mean(dim=1).sum()
-    grads = torch.autograd.grad(loss, list(stack.parameters()))
-    for r in range(R):
-        net = stack.member(r)
-        out_r = net(x).squeeze(-1)
-        torch.testing.assert_close(out[r], out_r, rtol=1e-12, atol=0, msg=f"run {r}: outputs differ")
-        g_r = torch.autograd.grad((0.5 * (out_r - t) ** 2).mean(), list(net.parameters()))
-        for k, (gw, gb) in enumerate(zip(g_r[0::2], g_r[1::2])):
-            torch.testing.assert_close(grads[k][r], gw, rtol=1e-10, atol=1e-14, msg=f"run {r}, layer {k}: weight gradient")
-            n_layers = len(stack.weights)
-            torch.testing.assert_close(grads[n_layers + k][r, 0], gb, rtol=1e-10, atol=1e-14, msg=f"run {r}, layer {k}: bias gradient")
-
-
-def test_initialisation_follows_the_playground_and_the_seed():
-    stack = StackedMLP(2, 7, (8, 8), "tanh", False, seeds=[3, 4], **F64)
-    alone = StackedMLP(1, 7, (8, 8), "tanh", False, seeds=[4], **F64)
-    for w, w_alone, b in zip(stack.weights, alone.weights, stack.biases):
-        assert w.min() >= -0.5 and w.max() < 0.5
-        assert w.std() > 0.2, "weights do not look like U(-0.5, 0.5) (sd 0.289)"
-        assert torch.all(b == 0.1)
-        torch.testing.assert_close(w[1], w_alone[0], rtol=0, atol=0)
-    assert not torch.equal(stack.weights[0][0], stack.weights[0][1])
-
-
 # -- the training step ---------------------------------------------------------------------------
-@pytest.mark.parametrize("dataset, l1, l2", [("circles", 0.0, 0.0), ("spiral", 0.01, 0.0), ("xor", 0.0, 0.03),
-                                              ("plane", 0.002, 0.004)])
+@pytest.mark.parametrize(
+    "dataset, l1, l2",
+    [("circles", 0.0, 0.0), ("spiral", 0.01, 0.0), ("xor", 0.0, 0.03), ("plane", 0.002, 0.004)],
+)
 def test_full_batch_step_equals_torch_sgd(dataset, l1, l2):
     """One epoch with batch_size = N_train is one step of torch.optim.SGD on the Playground loss."""
     kw = dict(hidden=(5, 3), activation="sigmoid", features=ALL, lr=0.2, l1=l1, l2=l2, seeds=[11],
@@ -63,15 +37,21 @@ def test_full_batch_step_equals_torch_sgd(dataset, l1, l2):
     res = train(dataset, epochs=1, batch_size=30, **kw)
     start = StackedMLP(1, 7, (5, 3), "sigmoid", dataset == "plane", seeds=[11], **F64).member(0)
     x = torch.as_tensor(playground_features(res.X_train, ALL))
-    t = torch.as_tensor(res.y_train if dataset == "plane" else 2.0 * res.y_train - 1.0, dtype=torch.float64)
+    t = torch.as_tensor(
+        res.y_train if dataset == "plane" else 2.0 * res.y_train - 1.0, dtype=torch.float64
+    )
     opt = torch.optim.SGD(start.parameters(), lr=0.2)
     loss0 = (0.5 * (start(x).squeeze(-1) - t) ** 2).mean()
-    np.testing.assert_allclose(res.train_loss[0, 0], loss0.item(), rtol=1e-12, err_msg="loss before training")
+    np.testing.assert_allclose(
+        res.train_loss[0, 0], loss0.item(), rtol=1e-12, err_msg="loss before training"
+    )
     (loss0 + penalty(start, l1, l2)).backward()
     opt.step()
     trained = res.model.member(0)
     for (name, p), q in zip(start.named_parameters(), trained.parameters()):
-        torch.testing.assert_close(q, p, rtol=1e-10, atol=1e-13, msg=f"parameter {name} after one step")
+        torch.testing.assert_close(
+            q, p, rtol=1e-10, atol=1e-13, msg=f"parameter {name} after one step"
+        )
     with torch.no_grad():
         loss1 = (0.5 * (start(x).squeeze(-1) - t) ** 2).mean().item()
     np.testing.assert_allclose(res.train_loss[0, 1], loss1, rtol=1e-10)
@@ -113,7 +93,9 @@ def test_snapshots_are_the_boundaries_of_shorter_runs():
     assert sorted(res.snapshots) == [0, 2, 6]
     for e in (0, 2):
         short = train("xor", **{**kw, "epochs": e})
-        np.testing.assert_allclose(res.snapshots[e], short.grid_out, rtol=1e-12, err_msg=f"epoch {e}")
+        np.testing.assert_allclose(
+            res.snapshots[e], short.grid_out, rtol=1e-12, err_msg=f"epoch {e}"
+        )
         np.testing.assert_allclose(res.train_loss[:, : e + 1], short.train_loss, rtol=1e-12)
     np.testing.assert_array_equal(res.snapshots[6], res.grid_out)
 
@@ -124,12 +106,16 @@ def test_grid_orientation():
     g = res.grid
     np.testing.assert_allclose(g, [-6, -3, 0, 3, 6])
     with torch.no_grad():
-        at = net(torch.tensor([[6.0, -6.0]], dtype=torch.float64)).item()  # x1 = grid[4], x2 = grid[0]
+        at = net(
+            torch.tensor([[6.0, -6.0]], dtype=torch.float64)
+        ).item()  # x1 = grid[4], x2 = grid[0]
     np.testing.assert_allclose(res.grid_out[0, 0, 4], at, rtol=1e-12)
 
 
 def test_curves_shapes_and_regression_has_no_accuracy():
-    res = train("plane", hidden=(), epochs=4, seeds=[0, 1, 2], n_samples=40, grid_size=7, device="cpu")
+    res = train(
+        "plane", hidden=(), epochs=4, seeds=[0, 1, 2], n_samples=40, grid_size=7, device="cpu"
+    )
     assert res.train_loss.shape == res.test_loss.shape == (3, 5)
     assert res.grid_out.shape == (3, 7, 7)
     assert np.isnan(res.test_acc).all()
@@ -142,9 +128,52 @@ def test_mlp_separates_what_a_linear_model_cannot(dataset):
     seeds = [0, 1, 2]
     linear = train(dataset, hidden=(), epochs=30, seeds=seeds, device="cpu")
     mlp = train(dataset, hidden=(8,), lr=0.1, epochs=60, seeds=seeds, device="cpu")
-    assert linear.test_acc[:, -1].max() < 0.8, f"a linear model reached {linear.test_acc[:, -1]} on {dataset}"
-    assert mlp.test_acc[:, -1].min() > 0.95, f"an 8-unit MLP reached only {mlp.test_acc[:, -1]} on {dataset}"
+    assert linear.test_acc[:, -1].max() < 0.8, (
+        f"a linear model reached {linear.test_acc[:, -1]} on {dataset}"
+    )
+    assert mlp.test_acc[:, -1].min() > 0.95, (
+        f"an 8-unit MLP reached only {mlp.test_acc[:, -1]} on {dataset}"
+    )
     assert np.all(mlp.train_loss[:, -1] < mlp.train_loss[:, 0] / 5)
+
+
+# -- the three steps, one by one ------------------------------------------------------------------
+def test_playground_data_splits_one_shuffled_set():
+    data = playground_data("circles", n_samples=40, train_fraction=0.25, data_seed=3)
+    assert data.X_train.shape == (10, 2) and data.X_test.shape == (30, 2)
+    assert not data.regression and set(np.unique(data.t_train)) <= {-1.0, 1.0}
+    np.testing.assert_array_equal(data.t_test, 2.0 * data.y_test - 1.0)
+    again = playground_data("circles", n_samples=40, train_fraction=0.25, data_seed=3)
+    np.testing.assert_array_equal(again.X_train, data.X_train)
+    plane = playground_data("plane", n_samples=20)
+    assert plane.regression and np.array_equal(plane.t_train, plane.y_train)
+
+
+def test_sgd_epoch_with_one_batch_is_one_torch_sgd_step():
+    stack = StackedMLP(2, 2, (3,), "tanh", False, seeds=[0, 1], **F64)
+    x = torch.randn(6, 2, dtype=torch.float64)
+    t = torch.sign(torch.randn(6, dtype=torch.float64))
+    lr = torch.tensor([0.1, 0.5], dtype=torch.float64)
+    nets = [stack.member(r) for r in range(2)]
+    gens = [torch.Generator().manual_seed(s) for s in (0, 1)]
+    sgd_epoch(stack, x, t, lr, batch_size=6, generators=gens)
+    for r, net in enumerate(nets):
+        opt = torch.optim.SGD(net.parameters(), lr=float(lr[r]))
+        (0.5 * (net(x).squeeze(-1) - t) ** 2).mean().backward()
+        opt.step()
+        torch.testing.assert_close(stack.member(r)(x), net(x), rtol=1e-12, atol=1e-14)
+
+
+def test_evaluate_runs_is_the_mean_half_squared_error_and_the_sign_accuracy():
+    stack = StackedMLP(2, 2, (), "tanh", False, seeds=[0, 1], **F64)
+    x = torch.randn(9, 2, dtype=torch.float64)
+    t = torch.sign(torch.randn(9, dtype=torch.float64))
+    loss, acc = evaluate_runs(stack, x, t, regression=False)
+    with torch.no_grad():
+        out = stack(x)
+    np.testing.assert_allclose(loss, (0.5 * (out - t) ** 2).mean(dim=1).numpy(), rtol=1e-14)
+    np.testing.assert_allclose(acc, ((out >= 0) == (t > 0)).double().mean(dim=1).numpy())
+    assert np.isnan(evaluate_runs(stack, x, t, regression=True)[1]).all()
 
 
 # -- errors ---------------------------------------------------------------------------------------
@@ -181,32 +210,19 @@ def test_bad_arguments(kwargs, error, match):
         train(**args)
 
 
-def test_stack_errors():
-    with pytest.raises(ValueError, match="one seed per run"):
-        StackedMLP(2, 2, (3,), "tanh", False, seeds=[0])
-    with pytest.raises(ValueError, match="swish"):
-        StackedMLP(1, 2, (3,), "swish", False, seeds=[0])
-
-
-def test_plot_run_rejects_a_missing_run_or_epoch():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    res = train("gaussians", hidden=(), epochs=0, seeds=[0, 1], device="cpu")
-    fig, ax = plt.subplots()
-    with pytest.raises(IndexError, match="2 run"):
-        plot_run(ax, res, run=2)
-    with pytest.raises(KeyError, match="epoch 3"):
-        plot_run(ax, res, epoch=3)
-    plt.close(fig)
-
-
 # -- the GPU gives the same numbers ---------------------------------------------------------------
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_matches_cpu():
-    kw = dict(hidden=(8,), features=ALL, epochs=3, seeds=[0, 1], lr=[0.1, 0.3], l1=0.001, dtype=torch.float64)
+    kw = dict(
+        hidden=(8,),
+        features=ALL,
+        epochs=3,
+        seeds=[0, 1],
+        lr=[0.1, 0.3],
+        l1=0.001,
+        dtype=torch.float64,
+    )
     cpu = train("spiral", device="cpu", **kw)
     gpu = train("spiral", device="cuda", **kw)
     np.testing.assert_allclose(gpu.train_loss, cpu.train_loss, rtol=1e-9)
