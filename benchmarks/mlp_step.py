@@ -20,7 +20,8 @@ import torch
 
 from dlbook.nn.cross_entropy import cross_entropy_with_logits, cross_entropy_with_logits_grad
 from dlbook.nn.linear import Linear
-from dlbook.nn.module import ReLU, Sequential
+from dlbook.nn.activation_layers import ReLU
+from dlbook.nn.module import Sequential
 
 SIZES = (784, 300, 200, 100, 10)
 

@@ -5,7 +5,7 @@ Four classification sets (two Gaussian blobs, circles, XOR, a two-armed spiral) 
 regression set (a tilted plane), drawn the way the Playground draws them: points lie in
 :math:`[-6, 6]^2`, and ``noise`` (the Playground's slider, 0 to 0.5) blurs the labels or the
 points. Labels are integers 0/1 here (the Playground shows them as -1/+1; the training helper
-:mod:`dlbook.nn.playground_torch` maps 0 to -1 and 1 to +1 as the Playground does).
+:mod:`dlbook.nn.examples.playground_torch` maps 0 to -1 and 1 to +1 as the Playground does).
 
 Every generator takes a NumPy ``Generator`` (or an int seed), so a data set is reproducible.
 :func:`playground_features` builds the Playground's seven input features
@@ -13,7 +13,7 @@ Every generator takes a NumPy ``Generator`` (or an int seed), so a data set is r
 
 See Also
 --------
-dlbook.nn.playground_torch : trains small PyTorch MLPs on these sets.
+dlbook.nn.examples.playground_torch : trains small PyTorch MLPs on these sets.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from torch import nn
 
 from dlbook._checks import one_of, positive_int
 from dlbook.nn import checkpoint_torch
-from dlbook.nn.checkpoint import CheckpointError
+from dlbook.io import CheckpointError
 from dlbook.rl.dqn_torch import (
     DQNConfig,
     QNetwork,

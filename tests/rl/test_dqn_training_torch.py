@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import dlbook.rl.dqn_training_torch as dqn_training
-from dlbook.nn.checkpoint import CheckpointError
+from dlbook.io import CheckpointError
 from dlbook.nn.checkpoint_torch import load_checkpoint as load_torch_checkpoint
 from dlbook.rl.dqn_torch import DQNConfig, QNetwork, td_targets
 from dlbook.rl.dqn_training_torch import (
