@@ -171,15 +171,20 @@ def lstm_forward(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     T, N, D, H = _checks.recurrent_shapes(x, h0, w_ih, w_hh, b_ih, b_hh, gates=4, c0=c0)
     xw = x @ w_ih.T + (b_ih + b_hh)                        # (T, N, 4H): input side of the gates
     dtype = xw.dtype
+    w_hh_t = np.ascontiguousarray(w_hh.T)                  # (H, 4H), read once per step
+    # sigma(a) = (tanh(a/2) + 1)/2, so one tanh serves all four gates: with s = 1/2 on the
+    # sigmoid blocks and 1 on g's block, gate = s * tanh(s * a) + (1 - s) * [sigmoid block]
+    scale = np.full(4 * H, 0.5, dtype)
+    scale[2 * H:3 * H] = 1.0
+    shift = np.where(scale == 1.0, 0.0, 0.5).astype(dtype)
     h = np.empty((T + 1, N, H), dtype)                     # h[0] = h0, h[t] = h_t
     c = np.empty((T + 1, N, H), dtype)
     h[0], c[0] = h0, c0
     gates = np.empty((T, N, 4 * H), dtype)                 # i, f, g, o after their functions
     tanh_c = np.empty((T, N, H), dtype)
     for t in range(T):
-        a = xw[t] + h[t] @ w_hh.T                          # (N, 4H)
-        gates[t] = _sigmoid(a)                             # i, f, o (g's block is redone below)
-        gates[t, :, 2 * H:3 * H] = np.tanh(a[:, 2 * H:3 * H])
+        a = xw[t] + h[t] @ w_hh_t                          # (N, 4H)
+        gates[t] = np.tanh(a * scale) * scale + shift
         i, f, g, o = (gates[t, :, k * H:(k + 1) * H] for k in range(4))
         c[t + 1] = f * c[t] + i * g
         tanh_c[t] = np.tanh(c[t + 1])
@@ -253,21 +258,25 @@ def lstm_backward(dout, dh_n, dc_n, cache):
     _checks.check_shape(dout, "dout", (T, N, H), "(T, N, H)")
     _checks.check_shape(dh, "dh_n", (N, H), "(N, H)")
     _checks.check_shape(dc, "dc_n", (N, H), "(N, H)")
-    # the local derivative of each gate's function: s(1 - s) for sigmoids, 1 - g^2 for tanh
-    slope = gates * (1 - gates)
-    slope[:, :, 2 * H:3 * H] = 1 - gates[:, :, 2 * H:3 * H] ** 2
-    da = np.empty((T, N, 4 * H), np.result_type(h, dout, dh, dc))
+    # Everything that does not depend on the incoming gradients, for all steps at once:
+    # dc_t gets dh_t * o (1 - tanh^2 c_t), and the gate pre-activations get
+    # (dc g i(1-i), dc c_{t-1} f(1-f), dc i (1-g^2), dh tanh(c_t) o(1-o)).
+    i, f, g, o = (gates[:, :, k * H:(k + 1) * H] for k in range(4))     # each (T, N, H)
+    h_to_c = o * (1 - tanh_c * tanh_c)
+    local = np.empty((T, N, 4, H), gates.dtype)
+    local[:, :, 0] = g * i * (1 - i)
+    local[:, :, 1] = c[:-1] * f * (1 - f)
+    local[:, :, 2] = i * (1 - g * g)
+    local[:, :, 3] = tanh_c * o * (1 - o)
+    da = np.empty((T, N, 4, H), np.result_type(h, dout, dh, dc))
     for t in range(T - 1, -1, -1):
-        i, f, g, o = (gates[t, :, k * H:(k + 1) * H] for k in range(4))
         dh = dh + dout[t]
-        dc = dc + dh * o * (1 - tanh_c[t] * tanh_c[t])
-        da[t, :, :H] = dc * g
-        da[t, :, H:2 * H] = dc * c[t]
-        da[t, :, 2 * H:3 * H] = dc * i
-        da[t, :, 3 * H:] = dh * tanh_c[t]
-        da[t] *= slope[t]
-        dc = dc * f                                        # on to c_{t-1}
-        dh = da[t] @ w_hh                                  # on to h_{t-1}
+        dc = dc + dh * h_to_c[t]
+        np.multiply(dc[:, None, :], local[t, :, :3], out=da[t, :, :3])   # i, f, g
+        np.multiply(dh, local[t, :, 3], out=da[t, :, 3])                # o
+        dc = dc * f[t]                                     # on to c_{t-1}
+        dh = da[t].reshape(N, 4 * H) @ w_hh                # on to h_{t-1}
+    da = da.reshape(T, N, 4 * H)
     flat = da.reshape(T * N, 4 * H)
     dx = da @ w_ih                                         # (T, N, D)
     dweight_ih = flat.T @ x.reshape(T * N, D)
