@@ -133,3 +133,19 @@ def test_token_list_refuses_a_string():
         C.token_list("a b", "ref")
     with pytest.raises(TypeError):
         C.token_list(5, "ref")
+
+
+@pytest.mark.parametrize("gates", [1, 3, 4])
+def test_recurrent_shapes_reads_sizes_and_names_mismatches(gates):
+    T, N, D, H = 5, 2, 3, 4
+    args = [np.zeros((T, N, D)), torch.zeros(N, H), np.zeros((gates * H, D)),
+            np.zeros((gates * H, H)), np.zeros(gates * H), np.zeros(gates * H)]
+    assert C.recurrent_shapes(*args, gates=gates) == (T, N, D, H)
+    bad = list(args)
+    bad[2] = np.zeros((gates * H, D + 1))
+    with pytest.raises(ValueError, match=rf"weight_ih must have shape .* = \({gates * H}, {D}\)"):
+        C.recurrent_shapes(*bad, gates=gates)
+    with pytest.raises(ValueError, match=r"c0 must have shape \(N, H\) = \(2, 4\), got \(3, 4\)"):
+        C.recurrent_shapes(*args, gates=gates, c0=np.zeros((3, H)))
+    with pytest.raises(ValueError, match="at least one time step"):
+        C.recurrent_shapes(np.zeros((0, N, D)), *args[1:], gates=gates)
