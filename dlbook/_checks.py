@@ -32,7 +32,7 @@ __all__ = [
     "int_value", "positive_int", "real_value", "positive_real", "probability", "int_pair",
     "one_of", "boolean", "real_array", "check_ndim", "check_shape", "same_shape",
     "finite_array", "real_tensor", "token_list", "generator", "value_range", "distribution_rows",
-    "finite_pair", "finite_tensor_pair", "real_array_list",
+    "finite_pair", "finite_tensor_pair", "real_array_list", "recurrent_shapes",
 ]
 
 
@@ -574,3 +574,47 @@ def token_list(tokens, name: str) -> list:
     if not isinstance(tokens, (Sequence, np.ndarray)):
         raise TypeError(f"{name} must be a sequence of tokens, got {type(tokens).__name__}")
     return list(tokens)
+
+
+# -- Recurrent layers ----------------------------------------------------------------------------
+def recurrent_shapes(x, h0, weight_ih, weight_hh, bias_ih, bias_hh, *, gates: int,
+                     c0=None) -> tuple[int, int, int, int]:
+    """Check the shapes of a recurrent layer's arguments (arrays or tensors); return T, N, D, H.
+
+    The layout is torch's, time-major: ``x`` (T, N, D), ``h0`` and ``c0`` (N, H), ``weight_ih``
+    (G*H, D), ``weight_hh`` (G*H, H), both biases (G*H,), with ``gates`` G = 1 (RNN), 3 (GRU)
+    or 4 (LSTM). H is read from ``weight_hh``; every other size must agree with it.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, the shape it must have and the shape it has; also for T = 0.
+
+    Examples
+    --------
+    >>> recurrent_shapes(np.zeros((5, 2, 3)), np.zeros((2, 4)), np.zeros((4, 3)),
+    ...                  np.zeros((4, 4)), np.zeros(4), np.zeros(4), gates=1)
+    (5, 2, 3, 4)
+    >>> recurrent_shapes(np.zeros((5, 2, 3)), np.zeros((2, 4)), np.zeros((16, 7)),
+    ...                  np.zeros((16, 4)), np.zeros(16), np.zeros(16), gates=4)
+    Traceback (most recent call last):
+        ...
+    ValueError: weight_ih must have shape (4H, D) = (16, 3), got (16, 7)
+    """
+    g = "" if gates == 1 else str(gates)
+    if len(tuple(x.shape)) != 3:
+        raise ValueError(f"x must have shape (T, N, D) (time-major), got {tuple(x.shape)}")
+    T, N, D = tuple(x.shape)
+    if T == 0:
+        raise ValueError(f"x must hold at least one time step, got shape {tuple(x.shape)}")
+    shape_hh = tuple(weight_hh.shape)
+    if len(shape_hh) != 2 or shape_hh[0] != gates * shape_hh[1]:
+        raise ValueError(f"weight_hh must have shape ({g}H, H), got {shape_hh}")
+    H = shape_hh[1]
+    check_shape(weight_ih, "weight_ih", (gates * H, D), f"({g}H, D)")
+    check_shape(bias_ih, "bias_ih", (gates * H,), f"({g}H,)")
+    check_shape(bias_hh, "bias_hh", (gates * H,), f"({g}H,)")
+    check_shape(h0, "h0", (N, H), "(N, H)")
+    if c0 is not None:
+        check_shape(c0, "c0", (N, H), "(N, H)")
+    return T, N, D, H

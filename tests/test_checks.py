@@ -135,13 +135,5 @@ def test_token_list_refuses_a_string():
         C.token_list(5, "ref")
 
 
-def test_generator_keeps_a_stream_seeds_an_int_and_refuses_the_rest():
-    g = np.random.default_rng(3)
-    assert C.generator(g) is g
-    assert C.generator(5).integers(1000) == np.random.default_rng(5).integers(1000)
-    assert isinstance(C.generator(None), np.random.Generator)
-    for bad in (0.5, True, np.random.RandomState(0), "0"):
-        with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
-            C.generator(bad)
-    with pytest.raises(ValueError, match="rng must be >= 0, got -1"):
-        C.generator(-1)
+    "finite_array", "real_tensor", "token_list", "generator", "value_range", "distribution_rows",
+    "finite_pair", "finite_tensor_pair", "real_array_list", "recurrent_shapes",

@@ -4,7 +4,7 @@ Built by ``make data`` (:mod:`dlbook.data.build_chinese`) from Debian's ``fortun
 ships them in Simplified characters; each entry keeps that original and a Traditional version
 made with OpenCC (the poems character by character, the modern text with Taiwan vocabulary).
 
-Chapters :ref:`ch-text-preprocessing` (word segmentation), :ref:`ch-attention` (a character
+Chapters :ref:`ch-segmentation` (word segmentation), :ref:`ch-attention` (a character
 model of Tang poems) and Part 4 (tokenization, a GPT on Chinese) read them.
 """
 

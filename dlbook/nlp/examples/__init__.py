@@ -1,0 +1,1 @@
+"""Chapter fixtures of Part 3: small models that one chapter trains (see CONTRIBUTING.md)."""
