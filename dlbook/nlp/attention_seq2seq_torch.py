@@ -42,7 +42,10 @@ __all__ = ["UNK", "PAD", "BOS", "EOS", "SPECIALS", "build_vocabularies", "encode
            "pad_ids", "AttentionSeq2Seq", "train_translator", "make_step_fn", "translate",
            "attention_map"]
 
-UNK, PAD, BOS, EOS = 0, 1, 2, 3
+UNK = 0
+PAD = 1
+BOS = 2
+EOS = 3
 SPECIALS = ("<pad>", "<bos>", "<eos>")
 ATTENTIONS = ("none", "additive", "multiplicative")
 

@@ -202,7 +202,8 @@ def mel_filterbank(n_mels: int, n_fft: int, sample_rate: float, f_min: float = 0
     Returns
     -------
     ndarray of shape (n_mels, n_fft // 2 + 1)
-        Row :math:`m` is the triangle over the bin frequencies :math:`f_k = k\,\text{sr}/n_\text{fft}`.
+        Row :math:`m` is the triangle over the bin frequencies
+        :math:`f_k = k\,\text{sr}/n_\text{fft}`.
 
     Notes
     -----

@@ -95,7 +95,8 @@ def ctc_prefix_beam_search(log_probs, beam_width: int = 8, blank: int = 0):
     alignments so far that collapse to :math:`\ell` and end in a blank, and :math:`p_{nb}(\ell)`
     for those ending in a label.  At frame :math:`t`, with :math:`p = p_t`:
 
-    - a blank keeps the prefix: :math:`p_b'(\ell) \mathrel{+}= (p_b + p_{nb})(\ell)\, p(\text{blank})`;
+    - a blank keeps the prefix:
+      :math:`p_b'(\ell) \mathrel{+}= (p_b + p_{nb})(\ell)\, p(\text{blank})`;
     - the prefix's last label :math:`c` again merges: :math:`p_{nb}'(\ell) \mathrel{+}=
       p_{nb}(\ell)\, p(c)`, but after a blank it is a new label:
       :math:`p_{nb}'(\ell c) \mathrel{+}= p_b(\ell)\, p(c)`;

@@ -5,8 +5,13 @@ import pytest
 import torch
 
 from dlbook.nlp.ctc import ctc_greedy_decode
-from dlbook.nlp.speech_models_torch import (CTCRecognizer, TriggerDetector, pad_frames,
-                                            train_ctc, train_trigger)
+from dlbook.nlp.speech_models_torch import (
+    CTCRecognizer,
+    TriggerDetector,
+    pad_frames,
+    train_ctc,
+    train_trigger,
+)
 
 
 @pytest.mark.parametrize("stride", [1, 2, 3, 4])

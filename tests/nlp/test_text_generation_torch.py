@@ -4,8 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from dlbook.nlp.text_generation_torch import (CharLSTM, CharVocab, char_lm_loss, generate,
-                                              train_char_lm)
+from dlbook.nlp.text_generation_torch import (
+    CharLSTM,
+    CharVocab,
+    char_lm_loss,
+    generate,
+    train_char_lm,
+)
 
 
 def test_vocab_round_trip_and_order():
