@@ -11,7 +11,10 @@ time on this CPU with 2 threads.  The best attention model (by beam BLEU) is rec
 under its own name.  Example translations and attention maps of test verses are kept for the
 chapter (``ch-attention``), which reads benchmarks/results/attention_rnn.json.
 
-    .venv/bin/python benchmarks/attention_rnn.py [--epochs 10] [--threads 2]
+    .venv/bin/python benchmarks/attention_rnn.py [--epochs 6] [--threads 2]
+
+The three models can also be trained in separate processes (``--models additive --out
+part.json``) and their results combined with ``--merge part1.json part2.json``.
 
 Not a test.
 """
@@ -88,7 +91,7 @@ def run_model(kind, args, data):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--emb", type=int, default=64)
     parser.add_argument("--hidden", type=int, default=128)
@@ -100,7 +103,13 @@ def main():
     parser.add_argument("--smoke", action="store_true",
                         help="a quick run on 200 training and 10 test pairs (implies --no-save)")
     parser.add_argument("--no-save", action="store_true")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--merge", nargs="+", type=Path, default=None,
+                        help="combine the results of runs of single models into --out")
     args = parser.parse_args()
+    if args.merge:
+        merge(args.merge, args.out)
+        return
 
     import sacrebleu
     import torch
@@ -121,12 +130,6 @@ def main():
     print(f"{len(train)} / {len(valid)} / {len(test)} pairs; vocabularies {len(sv)} Spanish, "
           f"{len(tv)} English; {args.threads} threads", flush=True)
     records = {kind: run_model(kind, args, data) for kind in args.models.split(",")}
-
-    models = {"no_attention": records.pop("none")} if "none" in records else {}
-    if records:
-        best = max(records, key=lambda k: records[k]["bleu_test_beam5"])
-        models["attention"] = records.pop(best)
-        models.update({f"attention_{k}": r for k, r in records.items()})
     result = {
         "benchmark": "benchmarks/attention_rnn.py",
         "task": {"train": len(train), "valid": len(valid), "test": len(test),
@@ -136,7 +139,8 @@ def main():
                                                     "dropout", "seed")},
         "test_examples": [{"index": i, "spanish": test[i][0], "english": test[i][1]}
                           for i in range(EXAMPLES)],
-        "models": models,
+        "records": records,
+        "models": name_models(records),
         "threads": args.threads,
         "wall_seconds": round(time.perf_counter() - started, 1),
         "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
@@ -146,10 +150,39 @@ def main():
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
     if not args.no_save:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n",
-                           encoding="utf-8")
-        print(f"wrote {RESULTS} ({result['wall_seconds']} s)")
+        write(result, args.out)
+
+
+def name_models(records):
+    """``no_attention``, the best attention model (by beam BLEU) as ``attention``, the rest as
+    ``attention_<kind>``."""
+    records = dict(records)
+    models = {"no_attention": records.pop("none")} if "none" in records else {}
+    if records:
+        best = max(records, key=lambda k: records[k]["bleu_test_beam5"])
+        models["attention"] = records.pop(best)
+        models.update({f"attention_{k}": r for k, r in records.items()})
+    return models
+
+
+def write(result, path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {path} ({result['wall_seconds']} s)")
+
+
+def merge(paths, out):
+    """One result from runs of single models (same task and settings, run side by side)."""
+    parts = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    result = dict(parts[0])
+    for key in ("task", "settings", "threads"):
+        if any(p[key] != result[key] for p in parts):
+            raise SystemExit(f"cannot merge runs with different {key}")
+    result["records"] = {k: r for p in parts for k, r in p["records"].items()}
+    result["models"] = name_models(result["records"])
+    result["wall_seconds"] = max(p["wall_seconds"] for p in parts)
+    result["processes"] = len(parts)
+    write(result, out)
 
 
 if __name__ == "__main__":

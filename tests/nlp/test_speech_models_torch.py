@@ -26,7 +26,7 @@ def test_output_lengths_match_the_convolution(stride):
 def test_padding_does_not_change_a_clip():
     torch.manual_seed(0)
     m = CTCRecognizer(3, 4, hidden=5).double().eval()
-    a = np.random.default_rng(0).normal(size=(9, 3))
+    a = np.random.default_rng(0).normal(size=(9, 3)).astype(np.float32).astype(np.float64)
     lp1, _ = m(torch.tensor(a)[None], torch.tensor([9]))
     x, n = pad_frames([np.zeros((15, 3)), a])
     lp2, n2 = m(x.double(), n)
