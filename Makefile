@@ -59,12 +59,14 @@ fonts:
 #   data/corpus       Part 3's English corpus (dlbook/data/build_corpus.py)
 #   data/bible_es_en  Spanish-English verse pairs (dlbook/data/build_bible_pairs.py)
 #   data/zh           Chinese poems and sayings, Traditional and Simplified (build_chinese.py)
+#   data/speech       spoken digit strings and words recorded with espeak-ng (build_speech.py)
 # espeak-ng is the speech synthesizer the speech chapter records its clips with.
 # Where apt is unavailable the pages fall back (or say what is missing).
 DATA_DEBS := sword-text-web bible-kjv bible-kjv-text fortunes wordnet-base sword-text-sparv \
 	fortunes-zh espeak-ng
 CORPUS    := data/corpus/MANIFEST.json
-DATA      := $(CORPUS) data/bible_es_en/MANIFEST.json data/zh/MANIFEST.json
+DATA      := $(CORPUS) data/bible_es_en/MANIFEST.json data/zh/MANIFEST.json \
+	data/speech/MANIFEST.json
 
 data: $(DATA)
 
@@ -89,6 +91,10 @@ data/bible_es_en/MANIFEST.json: dlbook/data/build_bible_pairs.py data/.debs | $(
 data/zh/MANIFEST.json: dlbook/data/build_chinese.py data/.debs | $(STAMP)
 	@echo "== building the Chinese texts (data/zh)"
 	@$(PY) -m dlbook.data.build_chinese
+
+data/speech/MANIFEST.json: dlbook/data/build_speech.py data/.debs | $(STAMP)
+	@echo "== recording the speech clips with espeak-ng (data/speech)"
+	@$(PY) -m dlbook.data.build_speech
 
 
 execute: $(STAMP) $(DATA) fonts
