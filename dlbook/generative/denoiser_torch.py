@@ -97,7 +97,7 @@ class Denoiser(nn.Module):
         self.out = nn.Sequential(nn.SiLU(), nn.Linear(hidden, self.data_dim))
 
     def forward(self, x, t, y=None):
-        cond = self.time_mlp(timestep_embedding(t, self.time_dim))
+        cond = self.time_mlp(timestep_embedding(t, self.time_dim).to(x.dtype))
         if self.class_emb is not None:
             if y is None:
                 y = torch.full_like(t, self.n_classes)             # unconditional

@@ -103,6 +103,11 @@ def fit_linear_autoencoder(x, k: int, lr: float = 0.05, steps: int = 2000, rng=N
     history : ndarray of shape (steps,)
         The loss before each step.
 
+    Raises
+    ------
+    FloatingPointError
+        If the loss diverges (``lr`` too large for the data's scale).
+
     Examples
     --------
     Points on a line through the origin: a 1-unit bottleneck learns the line.
@@ -122,6 +127,9 @@ def fit_linear_autoencoder(x, k: int, lr: float = 0.05, steps: int = 2000, rng=N
     history = np.empty(steps)
     for s in range(steps):
         history[s], (ge, gd) = linear_autoencoder_value_and_grad(x, we, wd)
+        if not np.isfinite(history[s]) or history[s] > 1e6 * max(history[0], 1e-12):
+            raise FloatingPointError(f"the loss diverged at step {s} ({history[s]:.3g}) with "
+                                     f"lr={lr}: use a smaller lr")
         we, wd = we - lr * ge, wd - lr * gd
     return we, wd, history
 

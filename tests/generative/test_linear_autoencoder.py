@@ -55,3 +55,9 @@ def test_linear_autoencoder_spans_the_principal_subspace():
     assert hist[-1] < hist[0]
     # its weights are not the orthonormal components themselves
     assert np.abs(wd.T @ wd - np.eye(3)).max() > 1e-3 or np.abs(we - wd.T).max() > 1e-3
+
+
+def test_a_step_too_large_is_reported():
+    x = np.random.default_rng(4).normal(size=(50, 4)) * 10
+    with pytest.raises(FloatingPointError, match="smaller lr"):
+        fit_linear_autoencoder(x, 2, lr=5.0, steps=200, rng=0)
