@@ -21,7 +21,14 @@ import math
 import torch
 from torch import nn
 
-from dlbook._checks import int_value, positive_int, positive_real, probability, real_tensor
+from dlbook._checks import (
+    int_value,
+    positive_int,
+    positive_real,
+    probability,
+    real_tensor,
+    real_value,
+)
 from dlbook.generative.diffusion_torch import DiffusionSchedule, q_sample
 
 __all__ = ["timestep_embedding", "Denoiser", "diffusion_loss", "train_denoiser",
@@ -223,8 +230,9 @@ def guided_eps_model(model: nn.Module, y, guidance_scale: float):
     y : Tensor of int, shape (N,)
         The class asked for, one per sample ("draw a 7").
     guidance_scale : float
-        :math:`s \ge 0`: 0 ignores the label, 1 is the plain conditional model, larger values
-        push the samples toward what the network thinks is most typical of the class.
+        :math:`s`: 0 ignores the label, 1 is the plain conditional model, larger values push the
+        samples toward what the network thinks is most typical of the class, and negative
+        values push them away from it (as "negative prompts" do).
 
     Returns
     -------
@@ -247,10 +255,7 @@ def guided_eps_model(model: nn.Module, y, guidance_scale: float):
     >>> bool(torch.allclose(eps(x, t), net(x, t)))
     True
     """
-    s = real_tensor(torch.as_tensor(float(guidance_scale)), "guidance_scale")
-    if not torch.isfinite(s) or s < 0:
-        raise ValueError(f"guidance_scale must be finite and >= 0, got {guidance_scale}")
-    s = float(s)
+    s = real_value(guidance_scale, "guidance_scale")
     null = torch.full_like(y, model.n_classes)
 
     def eps_model(x, t):

@@ -28,8 +28,8 @@ import numpy as np
 from dlbook._checks import finite_array, int_value, positive_int, real_value, same_shape
 
 __all__ = ["linear_beta_schedule", "DiffusionSchedule", "make_schedule", "q_sample",
-           "q_posterior_mean_variance", "predict_x0", "ddpm_step", "ddim_step", "ddpm_sample",
-           "ddim_timesteps", "ddim_sample"]
+           "q_posterior_mean_variance", "predict_x0", "clipped_eps_model", "ddpm_step",
+           "ddim_step", "ddpm_sample", "ddim_timesteps", "ddim_sample"]
 
 
 def linear_beta_schedule(T: int, beta_start: float = 1e-4, beta_end: float = 0.02) -> np.ndarray:
@@ -262,6 +262,50 @@ def predict_x0(xt, t, eps, alphas_cumprod) -> np.ndarray:
     ab = finite_array(alphas_cumprod, "alphas_cumprod", ndim=1, nonempty=True)
     c = _per_example(ab, _timesteps(t, len(xt), len(ab)), xt.ndim)
     return (xt - np.sqrt(1.0 - c) * eps) / np.sqrt(c)
+
+
+def clipped_eps_model(eps_model, alphas_cumprod, low: float = -1.0, high: float = 1.0):
+    r"""Wrap a noise model so that its implied :math:`\hat x_0` stays in ``[low, high]``.
+
+    Parameters
+    ----------
+    eps_model : callable ``(x, t) -> eps``
+    alphas_cumprod : array_like of shape (T,)
+    low, high : float
+        The range of the data (``[-1, 1]`` for images scaled so).
+
+    Returns
+    -------
+    clipped : callable ``(x, t) -> eps``
+
+    Notes
+    -----
+    With :math:`\hat x_0 = \operatorname{clip}\big((x_t - \sqrt{1-\bar\alpha_t}\,\epsilon)/
+    \sqrt{\bar\alpha_t}\big)`, the returned noise is
+    :math:`(x_t - \sqrt{\bar\alpha_t}\,\hat x_0)/\sqrt{1-\bar\alpha_t}`, the noise that
+    :math:`\hat x_0` implies. DDPM and DDIM steps computed from it are the steps from the clipped
+    :math:`\hat x_0` ("clip denoised" in Ho et al.'s code). It matters with strong guidance,
+    whose extrapolated predictions leave the data's range.
+
+    Examples
+    --------
+    >>> ab = np.array([0.64])
+    >>> eps = clipped_eps_model(lambda x, t: np.full_like(x, -5.0), ab)   # x0-hat would be 6.25
+    >>> predict_x0(np.array([2.0]), 0, eps(np.array([2.0]), np.array([0])), ab)
+    array([1.])
+    """
+    ab = finite_array(alphas_cumprod, "alphas_cumprod", ndim=1, nonempty=True)
+    low, high = real_value(low, "low"), real_value(high, "high")
+    if low >= high:
+        raise ValueError(f"low must be < high, got {low} and {high}")
+
+    def clipped(x, t):
+        eps = np.asarray(eps_model(x, t), dtype=np.float64)
+        c = _per_example(ab, _timesteps(t, len(x), len(ab)), np.ndim(x))
+        x0 = np.clip((x - np.sqrt(1 - c) * eps) / np.sqrt(c), low, high)
+        return (x - np.sqrt(c) * x0) / np.sqrt(1 - c)
+
+    return clipped
 
 
 def ddpm_step(xt, t: int, eps, schedule: DiffusionSchedule, noise) -> np.ndarray:

@@ -22,8 +22,8 @@ import torch
 from dlbook._checks import int_value, positive_int, real_tensor, real_value, same_shape
 
 __all__ = ["linear_beta_schedule", "DiffusionSchedule", "make_schedule", "q_sample",
-           "q_posterior_mean_variance", "predict_x0", "ddpm_step", "ddim_step", "ddpm_sample",
-           "ddim_timesteps", "ddim_sample"]
+           "q_posterior_mean_variance", "predict_x0", "clipped_eps_model", "ddpm_step",
+           "ddim_step", "ddpm_sample", "ddim_timesteps", "ddim_sample"]
 
 
 def linear_beta_schedule(T: int, beta_start: float = 1e-4, beta_end: float = 0.02):
@@ -154,6 +154,32 @@ def predict_x0(xt, t, eps, alphas_cumprod):
     ab = real_tensor(alphas_cumprod, "alphas_cumprod", ndim=1).to(xt.device)
     c = _per_example(ab, _timesteps(t, len(xt), len(ab), xt.device), xt.ndim).to(xt.dtype)
     return (xt - (1.0 - c).sqrt() * eps) / c.sqrt()
+
+
+def clipped_eps_model(eps_model, alphas_cumprod, low: float = -1.0, high: float = 1.0):
+    r"""Wrap a noise model so that its implied :math:`\hat x_0` stays in ``[low, high]``.
+
+    Examples
+    --------
+    >>> ab = torch.tensor([0.64], dtype=torch.float64)
+    >>> eps = clipped_eps_model(lambda x, t: torch.full_like(x, -5.0), ab)
+    >>> x = torch.tensor([2.0], dtype=torch.float64)
+    >>> predict_x0(x, 0, eps(x, torch.tensor([0])), ab)
+    tensor([1.], dtype=torch.float64)
+    """
+    ab = real_tensor(alphas_cumprod, "alphas_cumprod", ndim=1)
+    low, high = real_value(low, "low"), real_value(high, "high")
+    if low >= high:
+        raise ValueError(f"low must be < high, got {low} and {high}")
+
+    def clipped(x, t):
+        eps = eps_model(x, t)
+        c = _per_example(ab.to(x.device), _timesteps(t, len(x), len(ab), x.device),
+                         x.ndim).to(x.dtype)
+        x0 = ((x - (1 - c).sqrt() * eps) / c.sqrt()).clamp(low, high)
+        return (x - c.sqrt() * x0) / (1 - c).sqrt()
+
+    return clipped
 
 
 def ddpm_step(xt, t: int, eps, schedule: DiffusionSchedule, noise):

@@ -47,11 +47,13 @@ def test_guidance_mixes_conditional_and_unconditional_predictions():
     net = Denoiser(2, hidden=16, n_classes=3)
     x, t, y = torch.randn(4, 2), torch.tensor([1, 2, 3, 4]), torch.tensor([0, 1, 2, 0])
     null = torch.full_like(y, 3)
-    for s in (0.0, 1.0, 2.5):
+    for s in (0.0, 1.0, 2.5, -1.0):
         expected = net(x, t, null) + s * (net(x, t, y) - net(x, t, null))
         torch.testing.assert_close(guided_eps_model(net, y, s)(x, t), expected)
     with pytest.raises(ValueError, match="guidance_scale"):
-        guided_eps_model(net, y, -1.0)
+        guided_eps_model(net, y, float("inf"))
+    with pytest.raises(TypeError, match="guidance_scale"):
+        guided_eps_model(net, y, "2")
 
 
 def test_a_trained_denoiser_recovers_the_ring():

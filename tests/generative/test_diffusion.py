@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from dlbook.generative.diffusion import (
+    clipped_eps_model,
     ddim_sample,
     ddim_step,
     ddim_timesteps,
@@ -129,3 +130,19 @@ def test_ddim_timesteps_and_errors():
         q_sample(np.zeros((2, 1)), np.array([0.5, 1.0]), np.zeros((2, 1)), s.alphas_cumprod)
     with pytest.raises(ValueError, match="x0 has shape"):
         q_sample(np.zeros((2, 1)), 0, np.zeros((2, 2)), s.alphas_cumprod)
+
+
+def test_clipped_eps_model_keeps_x0_in_range_and_leaves_inliers_alone():
+    s = make_schedule(linear_beta_schedule(20, 1e-3, 0.2))
+    rng = np.random.default_rng(4)
+    x, t = rng.normal(size=(50, 3)) * 3, rng.integers(0, 20, 50)
+    wild = lambda x, t: rng.normal(size=x.shape) * 5  # noqa: E731
+    eps = wild(x, t)
+    clipped = clipped_eps_model(lambda x, t: eps, s.alphas_cumprod)(x, t)
+    x0 = predict_x0(x, t, clipped, s.alphas_cumprod)
+    assert x0.min() >= -1 - 1e-12 and x0.max() <= 1 + 1e-12
+    raw_x0 = predict_x0(x, t, eps, s.alphas_cumprod)
+    inside = np.abs(raw_x0) <= 1
+    np.testing.assert_allclose(clipped[inside], eps[inside], rtol=1e-10)
+    with pytest.raises(ValueError, match="low must be < high"):
+        clipped_eps_model(wild, s.alphas_cumprod, 1.0, -1.0)

@@ -82,3 +82,13 @@ def test_errors():
                      ts.alphas_cumprod)
     with pytest.raises(ValueError, match="betas"):
         thd.make_schedule(torch.tensor([0.5, 1.0]))
+
+
+def test_clipped_eps_model_matches_numpy():
+    s, ts = schedules()
+    rng = np.random.default_rng(5)
+    x, eps, t = rng.normal(size=(8, 2)) * 2, rng.normal(size=(8, 2)) * 4, rng.integers(0, 40, 8)
+    a = npd.clipped_eps_model(lambda x, t: eps, s.alphas_cumprod)(x, t)
+    b = thd.clipped_eps_model(lambda x, t: torch.tensor(eps), ts.alphas_cumprod)(
+        torch.tensor(x), torch.tensor(t))
+    np.testing.assert_allclose(b.numpy(), a, rtol=1e-12)

@@ -24,7 +24,12 @@ import torch.nn.functional as F
 from dlbook._checks import int_value, positive_int, real_tensor
 from dlbook.cnn.visualize_torch import GapCNN
 from dlbook.generative.denoiser_torch import Denoiser, guided_eps_model, train_denoiser
-from dlbook.generative.diffusion_torch import ddim_sample, linear_beta_schedule, make_schedule
+from dlbook.generative.diffusion_torch import (
+    clipped_eps_model,
+    ddim_sample,
+    linear_beta_schedule,
+    make_schedule,
+)
 from dlbook.generative.gan_torch import DCDiscriminator, DCGenerator, train_gan
 from dlbook.generative.vae_torch import VAE, train_vae
 from dlbook.nn.training_torch import fit
@@ -159,8 +164,9 @@ def train_digits_diffusion(counts, labels, steps: int = 2000, seed: int = 0):
 @torch.no_grad()
 def diffusion_samples(model: Denoiser, schedule, labels, guidance_scale: float = 1.0,
                       n_steps: int = 50, generator=None) -> np.ndarray:
-    r"""One DDIM sample (``n_steps`` steps) per label, guided with ``guidance_scale``, as
-    intensities in [0, 1]; shape (len(labels), 64). Scale 0 ignores the labels.
+    r"""One DDIM sample (``n_steps`` steps) per label, guided with ``guidance_scale`` and with
+    :math:`\hat x_0` clipped to the data's range [-1, 1], as intensities in [0, 1]; shape
+    (len(labels), 64). Scale 0 ignores the labels.
 
     Examples
     --------
@@ -171,7 +177,8 @@ def diffusion_samples(model: Denoiser, schedule, labels, guidance_scale: float =
     """
     labels = torch.as_tensor(labels)
     x_T = torch.randn(len(labels), 64, generator=generator)
-    eps = guided_eps_model(model.eval(), labels, guidance_scale)
+    eps = clipped_eps_model(guided_eps_model(model.eval(), labels, guidance_scale),
+                            schedule.alphas_cumprod)
     return ((ddim_sample(eps, x_T, schedule, n_steps) + 1) / 2).clamp(0, 1).numpy()
 
 
