@@ -22,7 +22,7 @@ __all__ = ["gaussian_log_prob", "reparameterize", "gaussian_kl", "gaussian_kl_mo
 LOG_2PI = float(np.log(2 * np.pi))
 
 
-def _pair(mu, logvar, mu_name="mu", logvar_name="logvar"):
+def _mean_logvar(mu, logvar, mu_name="mu", logvar_name="logvar"):
     mu = finite_array(mu, mu_name, min_ndim=1)
     logvar = finite_array(logvar, logvar_name, min_ndim=1)
     same_shape(mu, logvar, mu_name, logvar_name)
@@ -34,7 +34,7 @@ def _prior(mu, mu_p, logvar_p):
         raise ValueError("give both mu_p and logvar_p, or neither (the standard normal)")
     if mu_p is None:
         return np.zeros_like(mu), np.zeros_like(mu)
-    mu_p, logvar_p = _pair(mu_p, logvar_p, "mu_p", "logvar_p")
+    mu_p, logvar_p = _mean_logvar(mu_p, logvar_p, "mu_p", "logvar_p")
     return np.broadcast_to(mu_p, mu.shape), np.broadcast_to(logvar_p, mu.shape)
 
 
@@ -62,7 +62,7 @@ def gaussian_log_prob(x, mu, logvar) -> np.ndarray:
     >>> round(float(gaussian_log_prob([0.0], [0.0], [0.0])), 6) == round(-0.5 * LOG_2PI, 6)
     True
     """
-    mu, logvar = _pair(mu, logvar)
+    mu, logvar = _mean_logvar(mu, logvar)
     x = finite_array(x, "x")
     same_shape(x, mu, "x", "mu")
     return np.asarray(-0.5 * (LOG_2PI + logvar + (x - mu) ** 2 * np.exp(-logvar)).sum(-1))
@@ -88,7 +88,7 @@ def reparameterize(mu, logvar, noise) -> np.ndarray:
     >>> reparameterize([1.0], [np.log(4.0)], [0.5])       # 1 + 2 * 0.5
     array([2.])
     """
-    mu, logvar = _pair(mu, logvar)
+    mu, logvar = _mean_logvar(mu, logvar)
     noise = finite_array(noise, "noise")
     same_shape(mu, noise, "mu", "noise")
     return mu + np.exp(0.5 * logvar) * noise
@@ -132,7 +132,7 @@ def gaussian_kl(mu, logvar, mu_p=None, logvar_p=None) -> np.ndarray:
     >>> gaussian_kl([1.0], [0.0])
     array(0.5)
     """
-    mu, logvar = _pair(mu, logvar)
+    mu, logvar = _mean_logvar(mu, logvar)
     mp, lp = _prior(mu, mu_p, logvar_p)
     return np.asarray(0.5 * (lp - logvar + (np.exp(logvar) + (mu - mp) ** 2) * np.exp(-lp)
                              - 1.0).sum(-1))
@@ -172,7 +172,7 @@ def gaussian_kl_monte_carlo(mu, logvar, n_samples: int, mu_p=None, logvar_p=None
     >>> abs(est - 0.5) < 4 * se
     True
     """
-    mu, logvar = _pair(mu, logvar)
+    mu, logvar = _mean_logvar(mu, logvar)
     if mu.ndim != 1:
         raise ValueError(f"mu must have shape (D,) for one distribution, got {mu.shape}")
     S = positive_int(n_samples, "n_samples")

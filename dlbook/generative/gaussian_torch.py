@@ -20,7 +20,7 @@ __all__ = ["gaussian_log_prob", "reparameterize", "gaussian_kl", "gaussian_kl_mo
 LOG_2PI = math.log(2 * math.pi)
 
 
-def _pair(mu, logvar, mu_name="mu", logvar_name="logvar"):
+def _mean_logvar(mu, logvar, mu_name="mu", logvar_name="logvar"):
     mu = real_tensor(mu, mu_name, min_ndim=1)
     logvar = real_tensor(logvar, logvar_name, min_ndim=1)
     same_shape(mu, logvar, mu_name, logvar_name)
@@ -32,7 +32,7 @@ def _prior(mu, mu_p, logvar_p):
         raise ValueError("give both mu_p and logvar_p, or neither (the standard normal)")
     if mu_p is None:
         return torch.zeros_like(mu), torch.zeros_like(mu)
-    mu_p, logvar_p = _pair(mu_p, logvar_p, "mu_p", "logvar_p")
+    mu_p, logvar_p = _mean_logvar(mu_p, logvar_p, "mu_p", "logvar_p")
     return mu_p.expand_as(mu), logvar_p.expand_as(mu)
 
 
@@ -45,7 +45,7 @@ def gaussian_log_prob(x, mu, logvar):
     >>> round(gaussian_log_prob(torch.zeros(1), torch.zeros(1), torch.zeros(1)).item(), 6)
     -0.918939
     """
-    mu, logvar = _pair(mu, logvar)
+    mu, logvar = _mean_logvar(mu, logvar)
     x = real_tensor(x, "x")
     same_shape(x, mu, "x", "mu")
     return -0.5 * (LOG_2PI + logvar + (x - mu) ** 2 * torch.exp(-logvar)).sum(-1)
@@ -60,7 +60,7 @@ def reparameterize(mu, logvar, noise):
     >>> reparameterize(torch.tensor([1.0]), torch.tensor([4.0]).log(), torch.tensor([0.5]))
     tensor([2.])
     """
-    mu, logvar = _pair(mu, logvar)
+    mu, logvar = _mean_logvar(mu, logvar)
     noise = real_tensor(noise, "noise")
     same_shape(mu, noise, "mu", "noise")
     return mu + torch.exp(0.5 * logvar) * noise
@@ -75,7 +75,7 @@ def gaussian_kl(mu, logvar, mu_p=None, logvar_p=None):
     >>> gaussian_kl(torch.tensor([1.0]), torch.tensor([0.0]))
     tensor(0.5000)
     """
-    mu, logvar = _pair(mu, logvar)
+    mu, logvar = _mean_logvar(mu, logvar)
     mp, lp = _prior(mu, mu_p, logvar_p)
     return 0.5 * (lp - logvar + (logvar.exp() + (mu - mp) ** 2) * torch.exp(-lp) - 1.0).sum(-1)
 
@@ -93,7 +93,7 @@ def gaussian_kl_monte_carlo(mu, logvar, n_samples: int, mu_p=None, logvar_p=None
     >>> abs(est - 0.5) < 4 * se
     True
     """
-    mu, logvar = _pair(mu, logvar)
+    mu, logvar = _mean_logvar(mu, logvar)
     if mu.ndim != 1:
         raise ValueError(f"mu must have shape (D,) for one distribution, got {tuple(mu.shape)}")
     S = positive_int(n_samples, "n_samples")
