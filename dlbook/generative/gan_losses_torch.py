@@ -9,6 +9,7 @@ dlbook.generative.gan_losses : the NumPy reference with hand-written gradients.
 
 from __future__ import annotations
 
+import torch
 import torch.nn.functional as F
 
 from dlbook._checks import real_tensor
@@ -31,7 +32,7 @@ def _logits(a, name):
     return a
 
 
-def discriminator_loss(real_logits, fake_logits):
+def discriminator_loss(real_logits, fake_logits) -> torch.Tensor:
     r""":math:`\overline{\operatorname{softplus}(-a^{\text{real}})}
     + \overline{\operatorname{softplus}(a^{\text{fake}})}` (a scalar tensor).
 
@@ -44,7 +45,7 @@ def discriminator_loss(real_logits, fake_logits):
     return F.softplus(-r).mean() + F.softplus(f).mean()
 
 
-def minimax_generator_loss(fake_logits):
+def minimax_generator_loss(fake_logits) -> torch.Tensor:
     r""":math:`\overline{\log(1 - \sigma(a))} = -\overline{\operatorname{softplus}(a)}`.
 
     Examples
@@ -55,7 +56,7 @@ def minimax_generator_loss(fake_logits):
     return -F.softplus(_logits(fake_logits, "fake_logits")).mean()
 
 
-def non_saturating_generator_loss(fake_logits):
+def non_saturating_generator_loss(fake_logits) -> torch.Tensor:
     r""":math:`-\overline{\log\sigma(a)} = \overline{\operatorname{softplus}(-a)}`.
 
     Examples
@@ -66,7 +67,7 @@ def non_saturating_generator_loss(fake_logits):
     return F.softplus(-_logits(fake_logits, "fake_logits")).mean()
 
 
-def wasserstein_critic_loss(real_scores, fake_scores):
+def wasserstein_critic_loss(real_scores, fake_scores) -> torch.Tensor:
     r""":math:`\overline{c(G(z))} - \overline{c(x)}`; WGAN-GP adds
     :func:`~dlbook.generative.gan_torch.gradient_penalty`.
 
@@ -79,7 +80,7 @@ def wasserstein_critic_loss(real_scores, fake_scores):
     return f.mean() - r.mean()
 
 
-def wasserstein_generator_loss(fake_scores):
+def wasserstein_generator_loss(fake_scores) -> torch.Tensor:
     r""":math:`-\overline{c(G(z))}`.
 
     Examples
