@@ -2,9 +2,9 @@
 
 Settings are the GloVe paper's: vector 100, window 10, min_count 5, x_max 100, alpha 0.75,
 25 epochs, learning rate 0.05; a second NumPy run uses x_max 10 (the value of Stanford's demo
-script for small corpora), and the torch run 5 epochs (to save time).  Word2Vec is gensim's skip-gram with
-5 negatives, window 5, 100 dimensions, one worker.  All vectors are scored the same way
-(dlbook.nlp.keyed_vectors: WS353 and SimLex-999 Spearman with OOV pairs skipped, analogy
+script for small corpora), and the torch run 5 epochs (to save time).  Word2Vec is gensim's
+skip-gram with 5 negatives, window 5, 100 dimensions, one worker.  All vectors are scored the
+same way (dlbook.nlp.keyed_vectors: WS353 and SimLex-999 Spearman with OOV pairs skipped, analogy
 accuracy with restrict_vocab=300000, case-insensitive, as gensim does).  The script prints a
 side-by-side table and writes benchmarks/results/glove.json, which chapter 3.6 (``ch-glove``)
 reads.
@@ -73,19 +73,14 @@ def main():
 
     from dlbook.data.corpora import load_corpus
     from dlbook.nlp import glove, glove_torch
-    from dlbook.nlp.cooccurrence import build_vocab, cooccurrence_matrix, encode_sentences
+    from dlbook.nlp.cooccurrence import corpus_cooccurrence
     from dlbook.nlp.keyed_vectors import KeyedVectors
 
     torch.set_num_threads(2)
     corpus = load_corpus(args.corpus)
     print(f"corpus: {corpus.name} ({corpus.n_tokens:,} tokens): {corpus.description}")
 
-    def count():
-        words, _ = build_vocab(corpus.sentences, 5)
-        ids, sid = encode_sentences(corpus.sentences, {w: k for k, w in enumerate(words)})
-        return words, cooccurrence_matrix(ids, sid, len(words), 10)
-
-    (words, X), c_cpu, c_wall = timed(count)
+    (words, X), c_cpu, c_wall = timed(lambda: corpus_cooccurrence(corpus.sentences, 5, 10))
     print(f"vocabulary {len(words):,} words, {X.nnz:,} non-zero co-occurrences "
           f"({c_cpu:.1f} s CPU)")
     hp = dict(vector_size=100, x_max=100, alpha=0.75, epochs=args.epochs, learning_rate=0.05,
@@ -122,12 +117,28 @@ def main():
     rows.append({"model": "Word2Vec (gensim, skip-gram, 1 worker)", "cpu_s": cpu, "wall_s": wall,
                  "epochs": args.w2v_epochs, **evaluate(wv)})
 
-    print(f"\n{'model':<42}{'epochs':>7}{'CPU s':>8}{'WS353':>8}{'SimLex':>8}{'analogy':>9}")
+    # the baseline: random vectors on the same vocabulary (word pairs only; the analogy
+    # accuracy of random vectors is 0 to three decimals and costs minutes per draw)
+    from dlbook.data.corpora import gensim_test_file
+
+    n_draws = 100
+    random_row = {"model": f"random vectors (mean of {n_draws} draws)", "cpu_s": 0.0,
+                  "wall_s": 0.0, "epochs": 0, "analogy": None}
+    for key, fname in (("ws353", "wordsim353.tsv"), ("simlex", "simlex999.txt")):
+        values = np.array([KeyedVectors(words, np.random.default_rng(seed).normal(
+            size=(len(words), 100))).evaluate_word_pairs(gensim_test_file(fname))[1][0]
+            for seed in range(n_draws)])
+        random_row[key], random_row[key + "_sd"] = float(values.mean()), float(values.std())
+    rows.append(random_row)
+
+    print(f"\n{'model':<42}{'epochs':>7}{'CPU s':>8}{'WS353':>8}{'SimLex':>8}"
+          f"{'analogy':>9}")
     for r in rows:
-        print(f"{r['model']:<42}{r['epochs']:>7}{r['cpu_s']:>8.0f}{r['ws353']:>8.3f}{r['simlex']:>8.3f}"
-              f"{r['analogy']:>9.3f}")
-    print(f"OOV: WS353 {rows[0]['ws353_oov_pct']:.1f} %, SimLex {rows[0]['simlex_oov_pct']:.1f} %,"
-          f" analogy {rows[0]['analogy_oov_pct']:.1f} % of questions")
+        analogy = "-" if r["analogy"] is None else f"{r['analogy']:.3f}"
+        print(f"{r['model']:<42}{r['epochs']:>7}{r['cpu_s']:>8.0f}{r['ws353']:>8.3f}"
+              f"{r['simlex']:>8.3f}{analogy:>9}")
+    print(f"OOV: WS353 {rows[0]['ws353_oov_pct']:.1f} %, SimLex {rows[0]['simlex_oov_pct']:.1f}"
+          f" %, analogy {rows[0]['analogy_oov_pct']:.1f} % of questions")
 
     if not args.no_save:
         record = {
@@ -138,7 +149,10 @@ def main():
             "vocab_size": len(words),
             "nnz": int(X.nnz),
             "cooccurrence_cpu_s": c_cpu,
-            "settings": {**hp, "x_max": args.x_max, "torch_epochs": args.torch_epochs, "window": 10, "min_count": 5, "batch_size": 32768,
+            "settings": {**hp, "x_max": args.x_max, "torch_epochs": args.torch_epochs,
+                         "window": 10, "min_count": 5, "batch_size": 32768,
+                         "adagrad": "per entry, as glove.c (dlbook.nlp.glove.adagrad_entries); "
+                                    "errors computed per batch of 32768 entries",
                          "w2v": "sg=1, negative=5, window=5, vector_size=100, min_count=5, "
                                 f"epochs={args.w2v_epochs}, workers=1"},
             "rows": rows,
