@@ -436,9 +436,12 @@ class Word2Vec:
     def _sgd_step(self, W_in, W_out, batch, lr, noise_cum, rng):
         """One minibatch update of ``W_in`` and ``W_out`` in place; returns the batch's loss."""
         B, d = batch.targets.shape[0], self.vector_size
-        starts = np.flatnonzero(np.r_[True, batch.example[1:] != batch.example[:-1]])
-        sizes = np.diff(np.r_[starts, batch.example.shape[0]]).astype(np.float32)
-        v_in = np.add.reduceat(W_in[batch.inputs], starts, axis=0) / sizes[:, None]  # (B, d)
+        if batch.inputs.shape[0] == B:                  # one input per example (skip-gram)
+            v_in = W_in[batch.inputs]                                         # (B, d)
+        else:                                           # the mean of each window (CBOW)
+            starts = np.flatnonzero(np.r_[True, batch.example[1:] != batch.example[:-1]])
+            sizes = np.diff(np.r_[starts, batch.example.shape[0]]).astype(np.float32)
+            v_in = np.add.reduceat(W_in[batch.inputs], starts, axis=0) / sizes[:, None]
         neg = np.searchsorted(noise_cum, rng.random((B, self.negative)) * noise_cum[-1])
         neg = np.minimum(neg, W_out.shape[0] - 1)       # (B, K); guard against rounding at 1
         mask = (neg != batch.targets[:, None]).astype(np.float32)
