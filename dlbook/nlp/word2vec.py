@@ -5,10 +5,6 @@ The pieces, each a pure function a test can hold to its formula:
 * :func:`sgns_value_and_grad` -- the negative-sampling loss of a batch and its gradients;
 * :func:`full_softmax_value_and_grad` -- the full-softmax loss it replaces (cost
   :math:`\propto V`);
-* :func:`window_pairs` -- every (center, context) position pair of a corpus inside each center's
-  window;
-* :func:`skipgram_batches` and :func:`cbow_batches` -- those pairs cut into named minibatches
-  (:class:`Batch`);
 * :func:`scatter_add` -- add rows into a matrix where indices repeat (a sparse update).
 
 :class:`Word2Vec` wraps them with gensim's constructor and training schedule: subsampling of
@@ -16,7 +12,8 @@ frequent words (:func:`dlbook.nlp.vocab.keep_probabilities`), windows shrunk at 
 negatives drawn from :math:`P_n \propto c^{3/4}`, input vectors initialised uniformly in
 :math:`[-1/d, 1/d)`, output vectors at zero, and a learning rate that falls linearly from
 ``alpha`` to ``min_alpha`` over all epochs.  Unlike gensim (one pair at a time), it updates a
-minibatch of ``batch_size`` examples at once: gradients of one batch are computed from the same
+minibatch of ``batch_size`` examples at once (the examples and their batches come from
+:mod:`dlbook.nlp.word2vec_batches`): gradients of one batch are computed from the same
 parameters and summed where a word repeats.
 
 See Also
@@ -28,16 +25,15 @@ dlbook.nlp.word2vec_torch : the same trainer in PyTorch (any device).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
 from dlbook._checks import check_shape, int_value, one_of, positive_int, positive_real, real_array
 from dlbook.nlp.keyed_vectors import KeyedVectors
 from dlbook.nlp.vocab import build_vocab, encode_corpus, keep_probabilities, noise_distribution
+from dlbook.nlp.word2vec_batches import cbow_batches, skipgram_batches, window_pairs
 
-__all__ = ["sgns_value_and_grad", "full_softmax_value_and_grad", "window_pairs", "Batch",
-           "skipgram_batches", "cbow_batches", "scatter_add", "Word2Vec"]
+__all__ = ["sgns_value_and_grad", "full_softmax_value_and_grad", "scatter_add", "Word2Vec"]
 
 
 def _log_sigmoid(x):
@@ -159,147 +155,6 @@ def full_softmax_value_and_grad(v_in, W_out, target):
     return loss, (g @ W_out, g.T @ v_in)
 
 
-def window_pairs(sentence_ids, spans):
-    r"""All (center, context) position pairs inside each center's window.
-
-    Parameters
-    ----------
-    sentence_ids : ndarray of int, shape (N,)
-        Sentence of each token (non-decreasing); windows never cross a sentence boundary.
-    spans : ndarray of int, shape (N,)
-        The window of each center, :math:`s_i \ge 1`.  word2vec draws it uniformly from
-        :math:`\{1, \dots, W\}` for every center (:class:`Word2Vec` does the draw), which
-        weights near contexts more than far ones.
-
-    Returns
-    -------
-    centers, contexts : ndarray of int64, shape (P,)
-        Positions, sorted by center (then by context); pair :math:`(i, j)` is present iff
-        :math:`0 < |i - j| \le s_i` and both tokens share a sentence.
-
-    Examples
-    --------
-    >>> c, o = window_pairs(np.array([0, 0, 0, 1]), spans=np.array([1, 1, 2, 1]))
-    >>> list(zip(c.tolist(), o.tolist()))
-    [(0, 1), (1, 0), (1, 2), (2, 0), (2, 1)]
-    """
-    sentence_ids, spans = np.asarray(sentence_ids), np.asarray(spans)
-    if sentence_ids.ndim != 1 or spans.shape != sentence_ids.shape:
-        raise ValueError(f"sentence_ids and spans must be 1-D of equal length, got "
-                         f"{sentence_ids.shape} and {spans.shape}")
-    if spans.size and spans.min() < 1:
-        raise ValueError(f"spans must be >= 1, got min {spans.min()}")
-    N = sentence_ids.shape[0]
-    window = int(spans.max(initial=0))
-    centers, contexts = [], []
-    for off in range(-window, window + 1):      # a loop over 2W offsets, vectorized over tokens
-        if off == 0:
-            continue
-        i = np.arange(max(0, -off), min(N, N - off))
-        j = i + off
-        ok = (sentence_ids[i] == sentence_ids[j]) & (abs(off) <= spans[i])
-        centers.append(i[ok])
-        contexts.append(j[ok])
-    centers = np.concatenate(centers) if centers else np.zeros(0, np.int64)
-    contexts = np.concatenate(contexts) if contexts else np.zeros(0, np.int64)
-    order = np.lexsort((contexts, centers))
-    return centers[order].astype(np.int64), contexts[order].astype(np.int64)
-
-
-@dataclass(frozen=True)
-class Batch:
-    r"""One minibatch of Word2Vec examples: input words predict a target word each.
-
-    Attributes
-    ----------
-    targets : ndarray of int, shape (B,)
-        The word each example predicts (skip-gram: a context word; CBOW: the center word).
-    inputs : ndarray of int, shape (M,)
-        The input words (skip-gram: the B center words, M = B; CBOW: all context words of the B
-        windows, window after window).
-    example : ndarray of int, shape (M,)
-        The example each input word belongs to (non-decreasing; skip-gram: ``0, 1, ..., B-1``).
-        The input vector of example :math:`b` is the mean of its input words' vectors.
-    progress : float
-        Share of the epoch's examples that came before this batch (drives the learning rate).
-    """
-
-    targets: np.ndarray
-    inputs: np.ndarray
-    example: np.ndarray
-    progress: float
-
-
-def skipgram_batches(tokens, centers, contexts, batch_size):
-    """Cut the (center, context) pairs into skip-gram batches: each center predicts a context.
-
-    Parameters
-    ----------
-    tokens : ndarray of int, shape (N,)
-        Word index of each position.
-    centers, contexts : ndarray of int, shape (P,)
-        Position pairs from :func:`window_pairs`.
-    batch_size : int
-        Pairs per batch.
-
-    Yields
-    ------
-    Batch
-        With ``inputs`` the center words and ``targets`` their context words.
-
-    Examples
-    --------
-    >>> tok = np.array([7, 8, 9])
-    >>> b = next(skipgram_batches(tok, np.array([0, 1, 1]), np.array([1, 0, 2]), 2))
-    >>> b.inputs.tolist(), b.targets.tolist(), b.example.tolist(), b.progress
-    ([7, 8], [8, 7], [0, 1], 0.0)
-    """
-    batch_size = positive_int(batch_size, "batch_size")
-    n = centers.shape[0]
-    for s in range(0, n, batch_size):
-        inputs = tokens[centers[s:s + batch_size]]
-        yield Batch(targets=tokens[contexts[s:s + batch_size]], inputs=inputs,
-                    example=np.arange(inputs.shape[0]), progress=s / n)
-
-
-def cbow_batches(tokens, centers, contexts, batch_size):
-    """Group the pairs by center into CBOW examples: a window's context words predict its center.
-
-    Parameters
-    ----------
-    tokens : ndarray of int, shape (N,)
-    centers, contexts : ndarray of int, shape (P,)
-        Position pairs from :func:`window_pairs` (sorted by center).
-    batch_size : int
-        Windows per batch.
-
-    Yields
-    ------
-    Batch
-        With ``targets`` the center words and ``inputs`` the context words of each window.
-
-    Examples
-    --------
-    Centers 0 and 1 with contexts (1) and (0, 2):
-
-    >>> tok = np.array([7, 8, 9])
-    >>> b = next(cbow_batches(tok, np.array([0, 1, 1]), np.array([1, 0, 2]), 2))
-    >>> b.targets.tolist(), b.inputs.tolist(), b.example.tolist()
-    ([7, 8], [8, 7, 9], [0, 1, 1])
-    """
-    batch_size = positive_int(batch_size, "batch_size")
-    starts = np.flatnonzero(np.r_[True, centers[1:] != centers[:-1]]) if centers.size \
-        else np.zeros(0, np.int64)                      # first pair of each center
-    n = starts.shape[0]
-    bounds = np.r_[starts, centers.shape[0]]
-    for s in range(0, n, batch_size):
-        e = min(s + batch_size, n)
-        lo, hi = bounds[s], bounds[e]
-        yield Batch(targets=tokens[centers[starts[s:e]]], inputs=tokens[contexts[lo:hi]],
-                    example=np.repeat(np.arange(e - s), np.diff(bounds[s:e + 1])),
-                    progress=s / n)
-
-
 def scatter_add(W, idx, rows):
     """Add ``rows[n]`` to ``W[idx[n]]`` in place, summing rows whose indices repeat.
 
@@ -359,7 +214,8 @@ class Word2Vec:
 
     1. :meth:`_epoch_examples` subsamples frequent words (a new draw each epoch), draws each
        center's window and lists the (center, context) pairs;
-    2. :func:`skipgram_batches` or :func:`cbow_batches` cut them into batches;
+    2. :func:`dlbook.nlp.word2vec_batches.skipgram_batches` or
+       :func:`~dlbook.nlp.word2vec_batches.cbow_batches` cut them into batches;
     3. :meth:`_sgd_step` takes one step of SGD on each batch: input vectors, negatives,
        :func:`sgns_value_and_grad`, and sparse updates of the rows the batch touched.
 

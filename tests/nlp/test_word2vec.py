@@ -1,19 +1,12 @@
-"""Tests for dlbook.nlp.word2vec (NumPy): gradients against autograd, pairs and batches against
-slow oracles, training on a corpus whose answer is known, and (slow) quality next to gensim."""
+"""Tests for dlbook.nlp.word2vec (NumPy): gradients against autograd, the sparse update, training
+on a corpus whose answer is known, and (slow) quality next to gensim."""
 
 import numpy as np
 import pytest
 import torch
 
 from dlbook.nlp import word2vec
-from dlbook.nlp.word2vec import (
-    cbow_batches,
-    full_softmax_value_and_grad,
-    scatter_add,
-    sgns_value_and_grad,
-    skipgram_batches,
-    window_pairs,
-)
+from dlbook.nlp.word2vec import full_softmax_value_and_grad, scatter_add, sgns_value_and_grad
 
 
 def toy_corpus(n=200, seed=0, k=100, length=40):
@@ -78,35 +71,6 @@ def test_full_softmax_gradients_match_autograd():
     np.testing.assert_allclose(d_W, tW.grad.numpy(), rtol=1e-9, atol=1e-12)
     with pytest.raises(ValueError, match="target"):
         full_softmax_value_and_grad(v, W, np.array([0, 1, 2, 3, 11]))
-
-
-def test_window_pairs_against_slow_oracle():
-    rng = np.random.default_rng(4)
-    sent = np.sort(rng.integers(0, 8, size=60))
-    spans = rng.integers(1, 4, size=60)
-    c, o = window_pairs(sent, spans)
-    expected = [(i, j) for i in range(60) for j in range(60)
-                if i != j and abs(i - j) <= spans[i] and sent[i] == sent[j]]
-    assert list(zip(c.tolist(), o.tolist())) == expected
-    with pytest.raises(ValueError, match="spans"):
-        window_pairs(sent, np.zeros(60, int))
-
-
-def test_batches_cover_every_pair_once():
-    rng = np.random.default_rng(2)
-    tokens = rng.integers(0, 30, size=80)
-    sent = np.sort(rng.integers(0, 6, size=80))
-    centers, contexts = window_pairs(sent, rng.integers(1, 4, size=80))
-    pairs = sorted(zip(tokens[centers].tolist(), tokens[contexts].tolist()))
-    sg = list(skipgram_batches(tokens, centers, contexts, 7))
-    got = sorted(p for b in sg for p in zip(b.inputs.tolist(), b.targets.tolist()))
-    assert got == pairs and [b.progress for b in sg][:2] == [0.0, 7 / centers.size]
-    cb = list(cbow_batches(tokens, centers, contexts, 5))
-    got = sorted((int(b.inputs[m]), int(b.targets[b.example[m]]))
-                 for b in cb for m in range(b.inputs.size))
-    assert sorted((t, c) for c, t in pairs) == got
-    assert sum(b.targets.size for b in cb) == np.unique(centers).size
-    assert all(np.all(np.diff(b.example) >= 0) for b in cb)
 
 
 def test_scatter_add_equals_add_at():
