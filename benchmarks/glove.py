@@ -11,7 +11,11 @@ reads.
 
     .venv/bin/python benchmarks/glove.py [--corpus auto] [--epochs 25] [--w2v-epochs 5]
                                          [--x-max 100 10] [--torch-epochs 5] [--no-torch]
+                                         [--only numpy torch word2vec random] [--merge]
                                          [--no-save]
+
+``--only`` runs some parts; ``--merge`` then replaces those rows of the existing results file
+and keeps the others (every row records the date it ran).
 
 Not a test.  It takes several minutes (about 10 s of CPU per GloVe epoch on the ~3.5M-token
 Debian corpus).
@@ -64,6 +68,10 @@ def main():
                     help="one NumPy run per value: 100 is the paper's, 10 Stanford's demo value "
                          "for small corpora")
     ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--only", nargs="+", choices=["numpy", "torch", "word2vec", "random"],
+                    default=["numpy", "torch", "word2vec", "random"], help="parts to run")
+    ap.add_argument("--merge", action="store_true",
+                    help="replace only the rows run now in the existing results file")
     ap.add_argument("--no-save", action="store_true")
     args = ap.parse_args()
 
@@ -87,9 +95,12 @@ def main():
               seed=0)
     rows = []
 
+    def now():
+        return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
     def glove_row(name, model, cpu, wall, epochs):
         W, Wc = model.params["W"], model.params["W_context"]
-        row = {"model": name, "cpu_s": cpu, "wall_s": wall, "epochs": epochs,
+        row = {"model": name, "date": now(), "cpu_s": cpu, "wall_s": wall, "epochs": epochs,
                "entries_per_cpu_s": X.nnz * epochs / cpu,
                "loss_history": model.loss_history, **evaluate(model.wv)}
         row["ws353_W_only"] = evaluate(KeyedVectors(words, W))["ws353"]
@@ -98,38 +109,46 @@ def main():
         print(f"{name}: {cpu:.0f} s CPU, final cost {model.loss_history[-1]:.4f}, "
               f"WS353 {row['ws353']:.3f}")
 
-    for x_max in args.x_max:
+    for x_max in args.x_max if "numpy" in args.only else []:
         hp_x = {**hp, "x_max": x_max}
         m, cpu, wall = timed(lambda: glove.GloVe(None, cooccurrence=(words, X), **hp_x))
         glove_row(f"GloVe (NumPy, x_max={x_max:g})", m, cpu, wall, args.epochs)
-    if not args.no_torch:
+    if not args.no_torch and "torch" in args.only:
         hp_t = {**hp, "epochs": args.torch_epochs}
         m, cpu, wall = timed(lambda: glove_torch.GloVe(None, cooccurrence=(words, X),
                                                        device="cpu", **hp_t))
         glove_row("GloVe (torch, CPU, float32, x_max=100)", m, cpu, wall, args.torch_epochs)
 
-    from gensim.models import Word2Vec as GensimW2V
+    if "word2vec" in args.only:
+        from gensim.models import Word2Vec as GensimW2V
 
-    g, cpu, wall = timed(lambda: GensimW2V(corpus.sentences, vector_size=100, window=5,
-                                           min_count=5, sg=1, negative=5, epochs=args.w2v_epochs,
-                                           workers=1, seed=0))
-    wv = KeyedVectors(list(g.wv.index_to_key), g.wv.vectors)
-    rows.append({"model": "Word2Vec (gensim, skip-gram, 1 worker)", "cpu_s": cpu, "wall_s": wall,
-                 "epochs": args.w2v_epochs, **evaluate(wv)})
+        g, cpu, wall = timed(lambda: GensimW2V(corpus.sentences, vector_size=100, window=5,
+                                               min_count=5, sg=1, negative=5,
+                                               epochs=args.w2v_epochs, workers=1, seed=0))
+        wv = KeyedVectors(list(g.wv.index_to_key), g.wv.vectors)
+        rows.append({"model": "Word2Vec (gensim, skip-gram, 1 worker)", "date": now(),
+                     "cpu_s": cpu, "wall_s": wall, "epochs": args.w2v_epochs, **evaluate(wv)})
 
     # the baseline: random vectors on the same vocabulary (word pairs only; the analogy
     # accuracy of random vectors is 0 to three decimals and costs minutes per draw)
     from dlbook.data.corpora import gensim_test_file
 
     n_draws = 100
-    random_row = {"model": f"random vectors (mean of {n_draws} draws)", "cpu_s": 0.0,
-                  "wall_s": 0.0, "epochs": 0, "analogy": None}
+    random_row = {"model": f"random vectors (mean of {n_draws} draws)", "date": now(),
+                  "cpu_s": 0.0, "wall_s": 0.0, "epochs": 0, "analogy": None}
     for key, fname in (("ws353", "wordsim353.tsv"), ("simlex", "simlex999.txt")):
+        if "random" not in args.only:
+            break
         values = np.array([KeyedVectors(words, np.random.default_rng(seed).normal(
             size=(len(words), 100))).evaluate_word_pairs(gensim_test_file(fname))[1][0]
             for seed in range(n_draws)])
         random_row[key], random_row[key + "_sd"] = float(values.mean()), float(values.std())
-    rows.append(random_row)
+    if "random" in args.only:
+        rows.append(random_row)
+    if args.merge:
+        old = json.loads(RESULTS.read_text(encoding="utf-8"))["rows"]
+        new = {r["model"]: r for r in rows}
+        rows = [new.pop(r["model"], r) for r in old] + list(new.values())
 
     print(f"\n{'model':<42}{'epochs':>7}{'CPU s':>8}{'WS353':>8}{'SimLex':>8}"
           f"{'analogy':>9}")
@@ -139,6 +158,7 @@ def main():
               f"{r['simlex']:>8.3f}{analogy:>9}")
     print(f"OOV: WS353 {rows[0]['ws353_oov_pct']:.1f} %, SimLex {rows[0]['simlex_oov_pct']:.1f}"
           f" %, analogy {rows[0]['analogy_oov_pct']:.1f} % of questions")
+    dates = sorted(r["date"] for r in rows if "date" in r)
 
     if not args.no_save:
         record = {
@@ -167,7 +187,8 @@ def main():
                 "gensim": gensim.__version__,
                 "torch_threads": torch.get_num_threads(),
             },
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "date": dates[-1] if dates else now(),
+            "first_date": dates[0] if dates else now(),
         }
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

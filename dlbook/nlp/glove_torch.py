@@ -134,8 +134,11 @@ def init_glove_params(vocab_size: int, vector_size: int, rng: np.random.Generato
 def adagrad_entries(param, gradsq, index, steps) -> None:
     r"""AdaGrad steps of single entries, applied in order to the rows they touch (in place).
 
-    The update of :func:`dlbook.nlp.glove.adagrad_entries` (see its Notes), in the same rounds:
-    round :math:`k` applies the :math:`k`-th entry of every row at once.
+    The update of :func:`dlbook.nlp.glove.adagrad_entries` (see its Notes), computed in one
+    pass instead of rounds, which suits a GPU: the entries are sorted by row (stably, so each
+    row keeps their order), and a cumulative sum of the squared steps gives every entry the
+    accumulator it would see in the sequential loop, :math:`G_r` plus the squared steps of the
+    earlier entries of its row.  ``index_add_`` then sums each row's steps and squared steps.
 
     Parameters
     ----------
@@ -150,20 +153,19 @@ def adagrad_entries(param, gradsq, index, steps) -> None:
     >>> round(float(w[0]), 6), G.tolist()
     (-4.264911, [26.0, 1.0])
     """
-    sorted_rows, by_row = torch.sort(index, stable=True)  # each row's entries, in their order
-    first = torch.ones_like(sorted_rows, dtype=torch.bool)
-    first[1:] = sorted_rows[1:] != sorted_rows[:-1]
-    starts = torch.nonzero(first).squeeze(1)
-    sizes = torch.diff(starts, append=starts.new_tensor([index.numel()]))
-    rank = torch.arange(index.numel(), device=index.device) \
-        - torch.repeat_interleave(starts, sizes)             # k: the row's k-th entry
-    by_round = by_row[torch.sort(rank, stable=True).indices]  # entries grouped by round
-    ends = torch.cumsum(torch.bincount(rank), 0).tolist()
-    for k in range(len(ends)):                                # rows are distinct in a round
-        e = by_round[ends[k - 1] if k else 0:ends[k]]
-        r, s = index[e], steps[e]
-        param[r] -= s / torch.sqrt(gradsq[r])
-        gradsq[r] += s * s
+    rows, order = torch.sort(index, stable=True)          # each row's entries, in their order
+    s = steps[order]
+    sq = s * s
+    first = torch.ones_like(rows, dtype=torch.bool)
+    first[1:] = rows[1:] != rows[:-1]
+    group = torch.cumsum(first, 0) - 1                     # which row's run each entry is in
+    # squares of all earlier entries (a cumulative sum along the entries, done on the transposed
+    # array, where it runs over contiguous memory), then of the earlier entries of the same row
+    before = torch.cumsum(sq.reshape(len(rows), -1).T.contiguous(), dim=1).T.reshape(sq.shape)
+    before = before - sq
+    seen = before - before[torch.nonzero(first).squeeze(1)][group]
+    param.index_add_(0, rows, s / torch.sqrt(gradsq[rows] + seen), alpha=-1)
+    gradsq.index_add_(0, rows, sq)
 
 
 @torch.no_grad()
