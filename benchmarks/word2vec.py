@@ -99,10 +99,12 @@ def main():
     for r in rows:
         if ref is not None:
             r["ws353_minus_gensim"] = r["ws353_spearman"] - ref["ws353_spearman"]
-            r["analogy_points_minus_gensim"] = 100 * (r["analogy_accuracy"] - ref["analogy_accuracy"])
+            r["analogy_points_minus_gensim"] = 100 * (r["analogy_accuracy"]
+                                                      - ref["analogy_accuracy"])
             r["speed_vs_gensim_cpu"] = r["words_per_cpu_s"] / ref["words_per_cpu_s"]
-        print(f"{r['trainer']:22s} {r['wall_s']:8.1f} {r['cpu_s']:8.1f} {r['words_per_cpu_s']:12,.0f} "
-              f"{r['ws353_spearman']:7.3f} {r['simlex_spearman']:7.3f} {r['analogy_accuracy']:8.2%}")
+        print(f"{r['trainer']:22s} {r['wall_s']:8.1f} {r['cpu_s']:8.1f} "
+              f"{r['words_per_cpu_s']:12,.0f} {r['ws353_spearman']:7.3f} "
+              f"{r['simlex_spearman']:7.3f} {r['analogy_accuracy']:8.2%}")
     result = {
         "benchmark": "word2vec", "corpus": "gensim English Wikipedia sample",
         "corpus_tokens": n_tokens, "epochs": args.epochs, "settings": SETTINGS, "rows": rows,

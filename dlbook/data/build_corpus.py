@@ -40,6 +40,8 @@ import tempfile
 import zlib
 from pathlib import Path
 
+from dlbook._checks import int_value, positive_int
+
 __all__ = ["tokenize", "web_bible_verses", "kjv_verses", "fortunes", "wordnet_glosses",
            "build"]
 
@@ -63,6 +65,10 @@ def tokenize(text: str, min_len: int = 2, max_len: int = 15) -> list[str]:
     >>> tokenize("Don't panic: 42 towels, A towel!")
     ['don', 'panic', 'towels', 'towel']
     """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    min_len = positive_int(min_len, "min_len")
+    max_len = int_value(max_len, "max_len", low=min_len)
     return [t for t in _WORD.findall(text.lower())
             if min_len <= len(t) <= max_len and not t.startswith("_")]
 

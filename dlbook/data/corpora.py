@@ -23,6 +23,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dlbook._checks import one_of
+
 __all__ = ["data_dir", "gensim_test_file", "wikipedia_sample", "debian_corpus", "Corpus",
            "load_corpus"]
 
@@ -34,7 +36,8 @@ def data_dir() -> Path:
 
     Examples
     --------
-    >>> data_dir().name in {"data", os.environ.get("DLBOOK_DATA_DIR", "data").rstrip("/").split("/")[-1]}
+    >>> default = os.environ.get("DLBOOK_DATA_DIR", "data").rstrip("/").split("/")[-1]
+    >>> data_dir().name in {"data", default}
     True
     """
     env = os.environ.get("DLBOOK_DATA_DIR")
@@ -53,7 +56,8 @@ def gensim_test_file(name: str) -> Path:
     --------
     >>> gensim_test_file("wordsim353.tsv").name
     'wordsim353.tsv'
-    >>> sum(1 for line in gensim_test_file("questions-words.txt").open() if not line.startswith(":"))
+    >>> lines = gensim_test_file("questions-words.txt").read_text().splitlines()
+    >>> sum(1 for line in lines if not line.startswith(":"))
     19544
     """
     try:
@@ -62,7 +66,8 @@ def gensim_test_file(name: str) -> Path:
         raise FileNotFoundError(f"{name}: gensim is not installed (pip install gensim)") from err
     path = Path(gensim.__file__).parent / "test" / "test_data" / name
     if not path.exists():
-        raise FileNotFoundError(f"gensim's test data has no file {name!r} (looked in {path.parent})")
+        raise FileNotFoundError(f"gensim's test data has no file {name!r} "
+                                f"(looked in {path.parent})")
     return path
 
 
@@ -159,8 +164,7 @@ def load_corpus(name: str = "auto") -> Corpus:
     >>> load_corpus("auto").name in {"debian", "wikipedia"}
     True
     """
-    if name not in {"auto", "debian", "wikipedia"}:
-        raise ValueError(f"unknown corpus {name!r}; expected 'auto', 'debian' or 'wikipedia'")
+    one_of(name, "name", ("auto", "debian", "wikipedia"))
     wiki_text = ("the English Wikipedia sample shipped with gensim "
                  "(106 articles, 452,944 tokens)")
     if name in {"auto", "debian"}:

@@ -1,11 +1,10 @@
 r"""BLEU: modified n-gram precision with clipping, brevity penalty, smoothing.
 
-Counting and scoring are separate.  :func:`~dlbook.nlp.bleu_counts.bleu_stats` and
-:func:`~dlbook.nlp.bleu_counts.corpus_stats` (module :mod:`dlbook.nlp.bleu_counts`,
-re-exported here) reduce sentences to integer *sufficient statistics* (clipped matches and
-totals per n-gram order, hypothesis length, closest reference length);
-:func:`bleu_from_stats` turns statistics into a score.  Corpus BLEU sums the statistics of all sentences before scoring, which is why it is not
-the average of sentence BLEU scores.
+Counting and scoring are separate.  :func:`dlbook.nlp.bleu_counts.bleu_stats` and
+:func:`dlbook.nlp.bleu_counts.corpus_stats` reduce sentences to integer *sufficient statistics*
+(clipped matches and totals per n-gram order, hypothesis length, closest reference length);
+:func:`bleu_from_stats` turns statistics into a score.  Corpus BLEU sums the statistics of all
+sentences before scoring, which is why it is not the average of sentence BLEU scores.
 
 Unsmoothed, :func:`corpus_bleu` equals ``sacrebleu.corpus_bleu(..., tokenize="none",
 smooth_method="none", force=True).score / 100`` on any input.  The smoothing options are
@@ -32,13 +31,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlbook.nlp.bleu_counts import BleuStats, bleu_stats, corpus_stats, ngram_counts
+from dlbook._checks import boolean, one_of, positive_int, positive_real
+from dlbook.nlp.bleu_counts import BleuStats, bleu_stats, corpus_stats
 
 __all__ = [
-    "BleuStats",
-    "ngram_counts",
-    "bleu_stats",
-    "corpus_stats",
     "brevity_penalty",
     "modified_precisions",
     "bleu_from_stats",
@@ -79,17 +75,13 @@ def brevity_penalty(hyp_len, ref_len):
 
 
 def _resolve_smooth(smooth, smooth_value):
-    key = smooth
-    if isinstance(smooth, str):
-        key = SMOOTH_ALIASES.get(smooth, smooth)
-    if key is not None and key not in SMOOTH_DEFAULTS:
-        raise ValueError(f"unknown smooth={smooth!r}; use None, 'floor', 'add-k', 'exp', "
-                         f"'nltk1', 'nltk2' or 'nltk3'")
+    """The smoothing method (aliases resolved) and its value, checked."""
+    one_of(smooth, "smooth", (None, *SMOOTH_DEFAULTS, *SMOOTH_ALIASES))
+    key = SMOOTH_ALIASES.get(smooth, smooth) if isinstance(smooth, str) else smooth
     if key is None or key == "exp":
         return key, None
-    value = SMOOTH_DEFAULTS[key] if smooth_value is None else float(smooth_value)
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"smooth_value must be positive, got {smooth_value!r}")
+    value = SMOOTH_DEFAULTS[key] if smooth_value is None else positive_real(smooth_value,
+                                                                            "smooth_value")
     return key, value
 
 
@@ -170,6 +162,7 @@ def bleu_from_stats(stats: BleuStats, smooth=None, smooth_value=None,
     >>> round(float(bleu_from_stats(s)), 6)          # sqrt(3/4 * 2/3)
     0.707107
     """
+    effective_order = boolean(effective_order, "effective_order")
     p = modified_precisions(stats, smooth, smooth_value)
     max_n = p.shape[-1]
     key, value = _resolve_smooth(smooth, smooth_value)
@@ -228,6 +221,7 @@ def corpus_bleu(hypotheses, references, max_n: int = 4, smooth=None, smooth_valu
     >>> corpus_bleu([[]], [[hyp]])
     0.0
     """
+    max_n = positive_int(max_n, "max_n")
     stats = corpus_stats(hypotheses, references, max_n).sum()
     if len(hypotheses) == 0:
         return 0.0

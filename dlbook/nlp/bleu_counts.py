@@ -2,9 +2,16 @@ r"""BLEU's sufficient statistics: clipped n-gram matches, n-gram totals and leng
 
 Counting is kept apart from scoring (:mod:`dlbook.nlp.bleu`) so that each half can be tested on
 its own.  :func:`bleu_stats` counts one sentence with Counters, the obviously-correct way;
-:func:`corpus_stats` counts a whole corpus at once with NumPy: every n-gram gets an integer id,
-counts per (sentence, n-gram) come from ``np.unique``, and the maximum over a sentence's
-references from ``np.maximum.reduceat``.  Tests hold the two to each other.
+:func:`corpus_stats` counts a whole corpus at once with NumPy, in three steps:
+
+1. ``_token_stream`` puts every hypothesis and reference into one array of word ids;
+2. once per order :math:`n`, ``_extend_ngrams`` gives every n-gram an integer id and
+   ``_clipped_matches`` counts each (sentence, n-gram) with ``np.unique``, takes the maximum over
+   a sentence's references with ``np.maximum.reduceat`` and sums the clipped counts per
+   sentence;
+3. ``_closest_ref_lengths`` picks each hypothesis's reference length.
+
+Tests hold the two counters to each other.
 
 Framework-free code: there is no ``_torch`` twin.
 
@@ -19,9 +26,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Integral
 
 import numpy as np
+
+from dlbook._checks import positive_int, token_list
 
 __all__ = ["BleuStats", "ngram_counts", "bleu_stats", "corpus_stats"]
 
@@ -74,20 +82,8 @@ class BleuStats:
                          self.hyp_len.sum(), self.ref_len.sum())
 
 
-def _check_max_n(max_n, name="max_n"):
-    if isinstance(max_n, bool) or not isinstance(max_n, Integral) or max_n < 1:
-        raise ValueError(f"{name} must be a positive integer, got {max_n!r}")
-
-
-def _check_tokens(name, tokens):
-    if isinstance(tokens, (str, bytes)):
-        raise TypeError(f"{name} is a string ({tokens[:30]!r}); pass a list of tokens, "
-                        f"e.g. text.split()")
-    if not isinstance(tokens, (Sequence, np.ndarray)):
-        raise TypeError(f"{name} must be a list of tokens, got {type(tokens).__name__}")
-
-
-def _check_references(name, refs):
+def _check_references(name, refs) -> list[list]:
+    """A non-empty list of token lists (a single reference must still be wrapped in a list)."""
     if isinstance(refs, (str, bytes)) or not isinstance(refs, Sequence):
         raise TypeError(f"{name} must be a list of reference token lists, "
                         f"got {type(refs).__name__}")
@@ -96,8 +92,7 @@ def _check_references(name, refs):
     if isinstance(refs[0], str):
         raise TypeError(f"{name} is a list of strings; wrap a single reference in a list: "
                         f"[{name}]")
-    for k, r in enumerate(refs):
-        _check_tokens(f"{name}[{k}]", r)
+    return [token_list(r, f"{name}[{k}]") for k, r in enumerate(refs)]
 
 
 def ngram_counts(tokens, n: int) -> Counter:
@@ -120,7 +115,8 @@ def ngram_counts(tokens, n: int) -> Counter:
     >>> ngram_counts("the cat the cat".split(), 2)
     Counter({('the', 'cat'): 2, ('cat', 'the'): 1})
     """
-    _check_max_n(n, "n")
+    n = positive_int(n, "n")
+    tokens = token_list(tokens, "tokens")
     return Counter(zip(*[tokens[i:] for i in range(n)]))
 
 
@@ -162,11 +158,9 @@ def bleu_stats(hypothesis, references, max_n: int = 4) -> BleuStats:
     >>> s.matches.tolist(), s.totals.tolist(), int(s.hyp_len), int(s.ref_len)
     ([2, 0], [7, 6], 7, 7)
     """
-    _check_max_n(max_n)
-    _check_tokens("hypothesis", hypothesis)
-    _check_references("references", references)
-    hyp = list(hypothesis)
-    refs = [list(r) for r in references]
+    max_n = positive_int(max_n, "max_n")
+    hyp = token_list(hypothesis, "hypothesis")
+    refs = _check_references("references", references)
     matches = np.zeros(max_n, dtype=np.int64)
     totals = np.zeros(max_n, dtype=np.int64)
     for n in range(1, max_n + 1):
@@ -210,69 +204,108 @@ def corpus_stats(hypotheses, references, max_n: int = 4) -> BleuStats:
     >>> s.matches.tolist(), s.sum().totals.tolist(), int(s.sum().ref_len)
     ([[2, 1], [1, 0]], [3, 1], 4)
     """
-    _check_max_n(max_n)
+    max_n = positive_int(max_n, "max_n")
     if isinstance(hypotheses, (str, bytes)) or not isinstance(hypotheses, Sequence):
         raise TypeError(f"hypotheses must be a list of token lists, "
                         f"got {type(hypotheses).__name__}")
     if len(hypotheses) != len(references):
         raise ValueError(f"got {len(hypotheses)} hypotheses but {len(references)} reference "
                          f"sets; they must be aligned one to one")
-    for i, (h, refs) in enumerate(zip(hypotheses, references)):
-        _check_tokens(f"hypotheses[{i}]", h)
-        _check_references(f"references[{i}]", refs)
-    N = len(hypotheses)
+    hyps = [token_list(h, f"hypotheses[{i}]") for i, h in enumerate(hypotheses)]
+    refs = [_check_references(f"references[{i}]", r) for i, r in enumerate(references)]
+    N = len(hyps)
     if N == 0:
         z = np.zeros((0, max_n), dtype=np.int64)
         return BleuStats(z, z.copy(), np.zeros(0, np.int64), np.zeros(0, np.int64))
+    stream = _token_stream(hyps, refs)
+    gram, n_grams = stream.ids, stream.n_words      # the unigram starting at each position
+    matches = np.zeros((N, max_n), dtype=np.int64)
+    for n in range(1, max_n + 1):
+        if n > 1:
+            gram, n_grams = _extend_ngrams(stream, gram, n)
+        matches[:, n - 1] = _clipped_matches(stream, gram, n_grams, n)
+    hyp_len = stream.lens[:N].copy()
+    totals = np.maximum(hyp_len[:, None] - np.arange(max_n)[None, :], 0)        # (N, max_n)
+    return BleuStats(matches, totals, hyp_len, _closest_ref_lengths(stream))
 
-    # one flat token stream: the N hypotheses first, then every reference (segments)
-    seqs = list(hypotheses) + [r for refs in references for r in refs]
-    n_refs = np.array([len(refs) for refs in references], dtype=np.int64)      # (N,)
+
+@dataclass(frozen=True)
+class _Stream:
+    """Every sentence of a corpus as one array of word ids (the hypotheses first).
+
+    ``ids`` (L,) word ids; ``seg`` (L,) the sentence of each token (hypotheses are 0..N-1, the
+    references follow); ``remaining`` (L,) tokens from each position to its sentence's end;
+    ``lens`` (S,) sentence lengths; ``owner`` (S,) the hypothesis each sentence belongs to;
+    ``n_refs`` (N,) references per hypothesis; ``n_words`` the size of the vocabulary.
+    """
+
+    ids: np.ndarray
+    seg: np.ndarray
+    remaining: np.ndarray
+    lens: np.ndarray
+    owner: np.ndarray
+    n_refs: np.ndarray
+    n_hyps: int
+    n_words: int
+
+
+def _token_stream(hyps, refs) -> _Stream:
+    """Step 1: number the words and lay out all sentences end to end."""
+    N = len(hyps)
+    seqs = hyps + [r for rs in refs for r in rs]
+    n_refs = np.array([len(rs) for rs in refs], dtype=np.int64)                # (N,)
     owner = np.concatenate([np.arange(N), np.repeat(np.arange(N), n_refs)])    # (S,)
     lens = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))        # (S,)
     vocab: dict = {}
     ids = np.fromiter((vocab.setdefault(w, len(vocab)) for s in seqs for w in s),
                       dtype=np.int64, count=int(lens.sum()))                   # (L,)
     seg = np.repeat(np.arange(len(seqs)), lens)                                # (L,)
-    remaining = np.arange(ids.size) - np.repeat(np.cumsum(lens) - lens, lens)
-    remaining = lens[seg] - remaining          # tokens from position i to the segment's end
-    hyp_len = lens[:N]
+    position = np.arange(ids.size) - np.repeat(np.cumsum(lens) - lens, lens)
+    return _Stream(ids, seg, lens[seg] - position, lens, owner, n_refs, N, len(vocab))
 
-    matches = np.zeros((N, max_n), dtype=np.int64)
-    totals = np.maximum(hyp_len[:, None] - np.arange(max_n)[None, :], 0)       # (N, max_n)
-    gram, n_grams = ids, len(vocab)            # id of the n-gram that starts at position i
-    for n in range(1, max_n + 1):
-        if n > 1:                              # extend each (n-1)-gram by the token n-1 ahead
-            nxt = ids[np.minimum(np.arange(ids.size) + n - 1, ids.size - 1)]
-            gram, n_grams = _compress(gram * len(vocab) + nxt, remaining >= n)
-        valid = remaining >= n
-        g, s = gram[valid], seg[valid]
-        is_hyp = s < N
-        # (sentence, n-gram) counts in the hypotheses
-        key_h, cnt_h = np.unique(s[is_hyp] * n_grams + g[is_hyp], return_counts=True)
-        # (reference, n-gram) counts, then the maximum over a sentence's references
-        key_r, cnt_r = np.unique(s[~is_hyp] * n_grams + g[~is_hyp], return_counts=True)
-        key_o = owner[key_r // n_grams] * n_grams + key_r % n_grams
-        order = np.argsort(key_o, kind="stable")
-        key_o, cnt_o = key_o[order], cnt_r[order]
-        uniq, first = np.unique(key_o, return_index=True)
-        if uniq.size:
-            ref_max = np.maximum.reduceat(cnt_o, first)
-            at = np.minimum(np.searchsorted(uniq, key_h), uniq.size - 1)
-            ref_c = np.where(uniq[at] == key_h, ref_max[at], 0)
-        else:
-            ref_c = np.zeros_like(cnt_h)
-        clipped = np.minimum(cnt_h, ref_c)
-        matches[:, n - 1] = np.bincount(key_h // n_grams, weights=clipped,
-                                        minlength=N).astype(np.int64)
 
-    # closest reference length, the shorter one on a tie
-    ref_lens = lens[N:]
-    ref_owner = owner[N:]
+def _extend_ngrams(stream: _Stream, gram, n: int):
+    """Ids of the n-grams from those of the (n-1)-grams: append the token n-1 ahead.
+
+    Returns the new ids (renumbered 0..G-1) and G; positions closer than n to the end of their
+    sentence get an arbitrary id (they are masked out).
+    """
+    ahead = stream.ids[np.minimum(np.arange(stream.ids.size) + n - 1, stream.ids.size - 1)]
+    return _compress(gram * stream.n_words + ahead, stream.remaining >= n)
+
+
+def _clipped_matches(stream: _Stream, gram, n_grams: int, n: int) -> np.ndarray:
+    """Step 2: clipped n-gram matches of every hypothesis, shape (N,), from the n-gram ids."""
+    N = stream.n_hyps
+    valid = stream.remaining >= n
+    g, s = gram[valid], stream.seg[valid]
+    is_hyp = s < N
+    # (hypothesis, n-gram) counts
+    key_h, cnt_h = np.unique(s[is_hyp] * n_grams + g[is_hyp], return_counts=True)
+    # (reference, n-gram) counts, then the maximum over each hypothesis's references
+    key_r, cnt_r = np.unique(s[~is_hyp] * n_grams + g[~is_hyp], return_counts=True)
+    key_o = stream.owner[key_r // n_grams] * n_grams + key_r % n_grams
+    order = np.argsort(key_o, kind="stable")
+    key_o, cnt_o = key_o[order], cnt_r[order]
+    uniq, first = np.unique(key_o, return_index=True)
+    if uniq.size:
+        ref_max = np.maximum.reduceat(cnt_o, first)
+        at = np.minimum(np.searchsorted(uniq, key_h), uniq.size - 1)
+        ref_c = np.where(uniq[at] == key_h, ref_max[at], 0)
+    else:
+        ref_c = np.zeros_like(cnt_h)
+    clipped = np.minimum(cnt_h, ref_c)                     # min(count in hyp, max in refs)
+    return np.bincount(key_h // n_grams, weights=clipped, minlength=N).astype(np.int64)
+
+
+def _closest_ref_lengths(stream: _Stream) -> np.ndarray:
+    """Step 3: the reference length closest to each hypothesis's, the shorter one on a tie."""
+    N = stream.n_hyps
+    hyp_len, ref_lens, ref_owner = stream.lens[:N], stream.lens[N:], stream.owner[N:]
     big = int(ref_lens.max(initial=0)) + 1
-    rank = np.abs(ref_lens - hyp_len[ref_owner]) * big + ref_lens
-    best = np.minimum.reduceat(rank, np.cumsum(n_refs) - n_refs)
-    return BleuStats(matches, totals, hyp_len.copy(), best % big)
+    rank = np.abs(ref_lens - hyp_len[ref_owner]) * big + ref_lens   # distance, then length
+    best = np.minimum.reduceat(rank, np.cumsum(stream.n_refs) - stream.n_refs)
+    return best % big
 
 
 def _compress(keys, valid):

@@ -1,8 +1,11 @@
 r"""Word-word co-occurrence counts with :math:`1/\text{distance}` weighting, as GloVe uses them.
 
-Counting is kept apart from scoring: this module turns sentences into a sparse matrix
-:math:`X`; :mod:`dlbook.nlp.glove` fits vectors to it.  Everything is vectorized: the only
-Python loop runs over the distances :math:`1, \dots, \text{window}`, never over tokens.
+Counting is kept apart from scoring: this module turns sentences (encoded by
+:func:`dlbook.nlp.vocab.build_vocab` and :func:`dlbook.nlp.vocab.encode_corpus`, which drops
+out-of-vocabulary tokens *before* windows are taken, as Stanford's ``cooccur`` does) into a
+sparse matrix :math:`X`; :mod:`dlbook.nlp.glove` fits vectors to it.  Everything is
+vectorized: the only Python loop runs over the distances :math:`1, \dots, \text{window}`, never
+over tokens.
 
 Framework-free code: there is no ``_torch`` twin.
 
@@ -13,114 +16,13 @@ See Also
 
 from __future__ import annotations
 
-from collections import Counter
-from numbers import Integral
-
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["build_vocab", "encode_sentences", "cooccurrence_matrix", "corpus_cooccurrence"]
+from dlbook._checks import check_ndim, positive_int
+from dlbook.nlp.vocab import build_vocab, encode_corpus
 
-
-def _check_sentences(sentences):
-    if isinstance(sentences, (str, bytes)):
-        raise TypeError("sentences must be a list of token lists, got a single string")
-    try:
-        sentences = list(sentences)
-    except TypeError:
-        raise TypeError(
-            f"sentences must be an iterable of token lists, got {type(sentences).__name__}"
-        ) from None
-    for k, s in enumerate(sentences):
-        if isinstance(s, (str, bytes)):
-            raise TypeError(
-                f"sentence {k} is a string ({s[:30]!r}); pass a list of tokens per sentence"
-            )
-    return sentences
-
-
-def build_vocab(sentences, min_count: int = 5) -> tuple[list[str], np.ndarray]:
-    """Vocabulary of the words that occur at least ``min_count`` times, most frequent first.
-
-    Parameters
-    ----------
-    sentences : iterable of list of str
-        The corpus, one token list per sentence.
-    min_count : int, default 5
-        Words seen fewer times are dropped (as gensim and Stanford's ``vocab_count`` do).
-
-    Returns
-    -------
-    index_to_key : list of str, length V
-        The words, by decreasing count; ties are broken alphabetically so the order is the same
-        on every machine.
-    counts : ndarray of shape (V,), int64
-        ``counts[i]`` is how often ``index_to_key[i]`` occurs.
-
-    Raises
-    ------
-    TypeError
-        If ``sentences`` is a string or holds strings instead of token lists.
-    ValueError
-        If ``min_count < 1`` or no word reaches ``min_count`` (an empty vocabulary).
-
-    See Also
-    --------
-    :ref:`ch-glove` : the chapter that uses it.
-
-    Examples
-    --------
-    >>> words, counts = build_vocab([["a", "b", "a"], ["c", "a", "b"]], min_count=2)
-    >>> words, counts.tolist()
-    (['a', 'b'], [3, 2])
-    """
-    if isinstance(min_count, bool) or not isinstance(min_count, Integral) or min_count < 1:
-        raise ValueError(f"min_count must be a positive integer, got {min_count!r}")
-    sentences = _check_sentences(sentences)
-    counter = Counter(tok for s in sentences for tok in s)
-    kept = sorted((w for w, c in counter.items() if c >= min_count), key=lambda w: (-counter[w], w))
-    if not kept:
-        top = counter.most_common(1)
-        raise ValueError(
-            f"empty vocabulary: no word occurs min_count={min_count} times "
-            f"(corpus of {sum(counter.values())} tokens, most frequent: {top})"
-        )
-    return kept, np.array([counter[w] for w in kept], dtype=np.int64)
-
-
-def encode_sentences(sentences, key_to_index: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Map tokens to vocabulary indices, dropping out-of-vocabulary tokens.
-
-    Parameters
-    ----------
-    sentences : iterable of list of str
-    key_to_index : dict of str to int
-
-    Returns
-    -------
-    ids : ndarray of shape (T,), int64
-        All kept tokens of the corpus, concatenated.
-    sentence_ids : ndarray of shape (T,), int64
-        The sentence each token came from, so windows never cross a sentence boundary.
-
-    Notes
-    -----
-    Out-of-vocabulary tokens are removed *before* windows are taken, as Stanford's ``cooccur``
-    does, so distances count only kept words.
-
-    Examples
-    --------
-    >>> ids, sid = encode_sentences([["a", "x", "b"], ["b"]], {"a": 0, "b": 1})
-    >>> ids.tolist(), sid.tolist()
-    ([0, 1, 1], [0, 0, 1])
-    """
-    sentences = _check_sentences(sentences)
-    ids, sid = [], []
-    for k, s in enumerate(sentences):
-        enc = [key_to_index[t] for t in s if t in key_to_index]
-        ids.extend(enc)
-        sid.extend([k] * len(enc))
-    return np.asarray(ids, dtype=np.int64), np.asarray(sid, dtype=np.int64)
+__all__ = ["cooccurrence_matrix", "corpus_cooccurrence"]
 
 
 def cooccurrence_matrix(ids, sentence_ids, vocab_size: int, window: int = 10) -> sp.csr_matrix:
@@ -129,7 +31,7 @@ def cooccurrence_matrix(ids, sentence_ids, vocab_size: int, window: int = 10) ->
     Parameters
     ----------
     ids : ndarray of shape (T,), int
-        Token indices in :math:`[0, V)` (see :func:`encode_sentences`).
+        Token indices in :math:`[0, V)` (see :func:`dlbook.nlp.vocab.encode_corpus`).
     sentence_ids : ndarray of shape (T,), int
         Sentence of each token; pairs from different sentences are not counted.
     vocab_size : int
@@ -173,17 +75,15 @@ def cooccurrence_matrix(ids, sentence_ids, vocab_size: int, window: int = 10) ->
            [1. , 0. , 1. ],
            [0.5, 1. , 0. ]])
     """
-    ids = np.asarray(ids)
-    sentence_ids = np.asarray(sentence_ids)
-    if ids.ndim != 1 or ids.shape != sentence_ids.shape:
-        raise ValueError(
-            f"ids and sentence_ids must be 1-D of equal length, got {ids.shape} and "
-            f"{sentence_ids.shape}"
-        )
-    if isinstance(window, bool) or not isinstance(window, Integral) or window < 1:
-        raise ValueError(f"window must be a positive integer, got {window!r}")
-    if isinstance(vocab_size, bool) or not isinstance(vocab_size, Integral) or vocab_size < 1:
-        raise ValueError(f"vocab_size must be a positive integer, got {vocab_size!r}")
+    ids, sentence_ids = np.asarray(ids), np.asarray(sentence_ids)
+    check_ndim(ids, "ids", ndim=1)
+    if ids.shape != sentence_ids.shape:
+        raise ValueError(f"ids and sentence_ids must be 1-D of equal length, got {ids.shape} "
+                         f"and {sentence_ids.shape}")
+    if ids.size and ids.dtype.kind not in "iu":
+        raise TypeError(f"ids must hold integers, got dtype {ids.dtype}")
+    window = positive_int(window, "window")
+    vocab_size = positive_int(vocab_size, "vocab_size")
     if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
         raise ValueError(
             f"ids must lie in [0, {vocab_size}), got min {ids.min()} and max {ids.max()}"
@@ -215,7 +115,7 @@ def corpus_cooccurrence(sentences, min_count: int = 5, window: int = 10, precomp
     sentences : iterable of list of str
         Ignored when ``precomputed`` is given.
     min_count, window : int
-        As in :func:`build_vocab` and :func:`cooccurrence_matrix`.
+        As in :func:`dlbook.nlp.vocab.build_vocab` and :func:`cooccurrence_matrix`.
     precomputed : tuple (words, X), optional
         A vocabulary and its (V, V) sparse matrix, to share one count between several models.
 
@@ -236,8 +136,10 @@ def corpus_cooccurrence(sentences, min_count: int = 5, window: int = 10, precomp
     (['a', 'b'], [[1.0, 2.0], [2.0, 0.0]])
     """
     if precomputed is None:
-        words, _ = build_vocab(sentences, min_count)
-        ids, sid = encode_sentences(sentences, {w: k for k, w in enumerate(words)})
+        sentences = list(sentences)             # read twice: to count, then to encode
+        vocab = build_vocab(sentences, min_count)
+        ids, sid = encode_corpus(sentences, vocab.key_to_index)
+        words = vocab.index_to_key
         X = cooccurrence_matrix(ids, sid, len(words), window)
     else:
         words, X = precomputed

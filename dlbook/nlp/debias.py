@@ -25,16 +25,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlbook._checks import finite_array, one_of
+
 __all__ = ["bias_direction", "project", "neutralize", "equalize"]
 
 
 def _as_vectors(name, a, d=None):
-    a = np.asarray(a, dtype=np.float64)
-    if a.ndim not in (1, 2) or (d is not None and a.shape[-1] != d):
+    """One vector (d,) or a stack (N, d) of finite float64 numbers, of width d if given."""
+    a = finite_array(a, name, min_ndim=1).astype(np.float64, copy=False)
+    if a.ndim > 2 or (d is not None and a.shape[-1] != d):
         want = f"(..., {d})" if d is not None else "(d,) or (N, d)"
         raise ValueError(f"{name} must have shape {want}, got {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or infinity")
     return a
 
 
@@ -88,6 +89,7 @@ def bias_direction(a, b, method: str = "pca") -> tuple[np.ndarray, np.ndarray]:
     >>> g.tolist(), ratio.round(3).tolist()
     ([1.0, 0.0], [1.0, 0.0])
     """
+    one_of(method, "method", ("pca", "mean"))
     a, b = _as_vectors("a", a), _as_vectors("b", b)
     if a.ndim != 2 or a.shape != b.shape:
         raise ValueError(f"a and b must both be (P, d), got {a.shape} and {b.shape}")
@@ -99,12 +101,10 @@ def bias_direction(a, b, method: str = "pca") -> tuple[np.ndarray, np.ndarray]:
         _, s, vt = np.linalg.svd(D, full_matrices=False)
         g = vt[0]
         explained = s**2 / np.sum(s**2)
-    elif method == "mean":
+    else:  # "mean"
         m = half.mean(axis=0)
         g = m / np.linalg.norm(m)
         explained = np.array([np.sum((half @ g) ** 2) / np.sum(half**2)])
-    else:
-        raise ValueError(f"method must be 'pca' or 'mean', got {method!r}")
     if np.mean(half @ g) < 0:
         g = -g
     return g, explained
@@ -156,7 +156,7 @@ def neutralize(e, g) -> np.ndarray:
     >>> neutralize([3.0, 4.0], [2.0, 0.0]).tolist()
     [0.0, 4.0]
     """
-    e = np.asarray(e, dtype=np.float64)
+    e = _as_vectors("e", e)
     return e - project(e, g)
 
 

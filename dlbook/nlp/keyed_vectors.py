@@ -1,4 +1,4 @@
-r"""Word vectors with gensim's ``.wv`` interface: lookup, cosine neighbours, analogies, benchmarks.
+r"""Word vectors with gensim's ``.wv`` interface: lookup, cosine neighbours, analogies, scores.
 
 :class:`KeyedVectors` holds a vocabulary (``index_to_key``) and a matrix whose row ``i`` is the
 vector of word ``i``.  Everything is cosine similarity,
@@ -22,16 +22,18 @@ See Also
 from __future__ import annotations
 
 import os
-from numbers import Integral
+from collections import Counter
 
 import numpy as np
 
+from dlbook._checks import boolean, finite_array, positive_int
 from dlbook.io import atomic_write
 
 __all__ = ["KeyedVectors"]
 
 
-def _as_word_list(words, name):
+def _word_list(words, name):
+    """``None`` -> [], one word -> [word], else the list of words (each must be a str)."""
     if words is None:
         return []
     if isinstance(words, str):
@@ -63,6 +65,8 @@ class KeyedVectors:
     ------
     ValueError
         For a length mismatch, a non-2-D or non-finite matrix, or repeated words.
+    TypeError
+        For a word that is not a ``str``, or vectors that are not real numbers.
 
     Examples
     --------
@@ -79,28 +83,18 @@ class KeyedVectors:
             if not isinstance(k, str):
                 raise TypeError(f"index_to_key must hold str, got {type(k).__name__}: {k!r}")
         keys = [str(k) for k in keys]  # plain str, also for numpy.str_
-        vectors = np.asarray(vectors, dtype=np.float32)
-        if vectors.ndim != 2:
-            raise ValueError(f"vectors must be 2-D (V, d), got shape {vectors.shape}")
+        vectors = finite_array(vectors, "vectors", ndim=2).astype(np.float32, copy=False)
         if vectors.shape[0] != len(keys):
-            raise ValueError(
-                f"index_to_key has {len(keys)} words but vectors has {vectors.shape[0]} rows"
-            )
-        if not np.all(np.isfinite(vectors)):
-            raise ValueError("vectors contain NaN or infinity")
+            raise ValueError(f"index_to_key has {len(keys)} words but vectors has "
+                             f"{vectors.shape[0]} rows")
         self.index_to_key = keys
         self.key_to_index = {k: i for i, k in enumerate(keys)}
         if len(self.key_to_index) != len(keys):
-            seen, dup = set(), []
-            for k in keys:
-                if k in seen:
-                    dup.append(k)
-                seen.add(k)
+            dup = [k for k, c in Counter(keys).items() if c > 1]
             raise ValueError(f"index_to_key repeats words: {dup[:5]}")
         self.vectors = vectors
         self._normed = None
 
-    # ----------------------------------------------------------------- lookup
     @property
     def vector_size(self) -> int:
         """Dimension ``d`` of the vectors."""
@@ -132,15 +126,14 @@ class KeyedVectors:
             self._normed = self.vectors / np.maximum(norms, np.finfo(np.float32).tiny)
         return self._normed
 
-    # ---------------------------------------------------------- similarities
     def similarity(self, w1: str, w2: str) -> float:
         """Cosine similarity of two words (a float in [-1, 1])."""
         n = self.get_normed_vectors()
         return float(np.dot(n[self.get_index(w1)], n[self.get_index(w2)]))
 
     def _query(self, positive, negative, index_of):
-        pos = _as_word_list(positive, "positive")
-        neg = _as_word_list(negative, "negative")
+        pos = _word_list(positive, "positive")
+        neg = _word_list(negative, "negative")
         if not pos and not neg:
             raise ValueError("most_similar needs at least one word in positive or negative")
         idx = [index_of(w) for w in pos + neg]
@@ -169,8 +162,9 @@ class KeyedVectors:
         Notes
         -----
         With unit vectors :math:`\hat e` the query is
-        :math:`q = \mathrm{unit}\bigl(\tfrac{1}{|P|+|N|}(\sum_{w\in P}\hat e_w - \sum_{w\in N}\hat e_w)\bigr)`
-        and the score of a candidate :math:`x` is :math:`\hat e_x^\top q`.
+        :math:`q = \mathrm{unit}\bigl(\tfrac{1}{|P|+|N|}(\sum_{w\in P}\hat e_w -
+        \sum_{w\in N}\hat e_w)\bigr)` and the score of a candidate :math:`x` is
+        :math:`\hat e_x^\top q`.
 
         Examples
         --------
@@ -179,11 +173,11 @@ class KeyedVectors:
         >>> wv.most_similar(positive=["woman", "king"], negative=["man"], topn=1)[0][0]
         'queen'
         """
-        if isinstance(topn, bool) or not isinstance(topn, Integral) or topn < 1:
-            raise ValueError(f"topn must be a positive integer, got {topn!r}")
+        topn = positive_int(topn, "topn")
         q, idx = self._query(positive, negative, self.get_index)
         n = self.get_normed_vectors()
-        end = len(self) if restrict_vocab is None else min(int(restrict_vocab), len(self))
+        end = len(self) if restrict_vocab is None \
+            else min(positive_int(restrict_vocab, "restrict_vocab"), len(self))
         sims = n[:end] @ q  # (end,)
         exclude = [i for i in idx if i < end]
         sims[exclude] = -np.inf
@@ -210,8 +204,9 @@ class KeyedVectors:
         >>> wv.most_similar_cosmul(positive=["woman", "king"], negative=["man"], topn=1)[0][0]
         'queen'
         """
-        pos = _as_word_list(positive, "positive")
-        neg = _as_word_list(negative, "negative")
+        topn = positive_int(topn, "topn")
+        pos = _word_list(positive, "positive")
+        neg = _word_list(negative, "negative")
         if not pos:
             raise ValueError("most_similar_cosmul needs at least one positive word")
         n = self.get_normed_vectors()
@@ -223,9 +218,10 @@ class KeyedVectors:
         best = np.argsort(-score, kind="stable")[: min(topn, len(self) - len(set(ip + ineg)))]
         return [(self.index_to_key[i], float(score[i])) for i in best]
 
-    # ------------------------------------------------------------ evaluation
     def _ok_vocab(self, restrict_vocab, case_insensitive):
-        keys = self.index_to_key[: int(restrict_vocab)]
+        restrict_vocab = positive_int(restrict_vocab, "restrict_vocab")
+        boolean(case_insensitive, "case_insensitive")
+        keys = self.index_to_key[:restrict_vocab]
         # reversed: when case folding merges words, the more frequent one (smaller index) wins
         if case_insensitive:
             return {k.upper(): i for i, k in reversed(list(enumerate(keys)))}
@@ -233,7 +229,7 @@ class KeyedVectors:
 
     def evaluate_word_analogies(self, path, restrict_vocab: int = 300000,
                                 case_insensitive: bool = True, dummy4unknown: bool = False):
-        r"""Accuracy on an analogy file in the ``questions-words.txt`` format, as gensim computes it.
+        r"""Accuracy on an analogy file in ``questions-words.txt`` format, as gensim computes it.
 
         Parameters
         ----------
@@ -279,12 +275,12 @@ class KeyedVectors:
                 sections.append(section)
                 continue
             if section is None:
-                raise ValueError(f"{path}: line {line_no + 1} comes before the first ': section' header")
+                raise ValueError(f"{path}: line {line_no + 1} comes before the first "
+                                 "': section' header")
             words = line.split()
             if len(words) != 4:
                 continue  # gensim skips malformed lines too
-            if case_insensitive:
-                words = [w.upper() for w in words]
+            words = [w.upper() for w in words] if case_insensitive else words
             if any(w not in ok for w in words):
                 oov += 1
                 if dummy4unknown:
@@ -294,7 +290,8 @@ class KeyedVectors:
         n_q = len(questions) + oov
         if questions:
             n = self.get_normed_vectors()[: int(restrict_vocab)]
-            folded = [k.upper() if case_insensitive else k for k in self.index_to_key[: n.shape[0]]]
+            folded = [k.upper() if case_insensitive else k
+                      for k in self.index_to_key[: n.shape[0]]]
             rows_of = {}  # folded word -> every row that folds to it
             for i, k in enumerate(folded):
                 rows_of.setdefault(k, []).append(i)
@@ -302,7 +299,7 @@ class KeyedVectors:
             query = (n[abc[:, 1]] + n[abc[:, 2]] - n[abc[:, 0]]) / 3.0  # (Q, d)
             predicted = np.empty(len(questions), dtype=np.int64)
             for s in range(0, len(questions), 1024):  # chunks bound the (chunk, V) matrix
-                sims = query[s:s + 1024] @ n.T  # (chunk, V); the unit scaling cannot change argmax
+                sims = query[s:s + 1024] @ n.T  # (chunk, V); scaling q cannot change argmax
                 for j, (_, q) in enumerate(questions[s:s + 1024]):
                     ban = [i for w in q[:3] for i in rows_of[w]]
                     sims[j, ban] = -np.inf  # never answer a, b or c
@@ -310,8 +307,7 @@ class KeyedVectors:
             for (sec, q), p in zip(questions, predicted):
                 right = folded[p] == q[3]
                 sec["correct" if right else "incorrect"].append(q)
-        correct = [q for s in sections for q in s["correct"]]
-        incorrect = [q for s in sections for q in s["incorrect"]]
+        correct, incorrect = ([q for s in sections for q in s[k]] for k in ("correct", "incorrect"))
         total = {"section": "Total accuracy", "correct": correct, "incorrect": incorrect,
                  "oov_ratio": 100.0 * oov / n_q if n_q else 0.0}
         sections.append(total)
@@ -366,8 +362,7 @@ class KeyedVectors:
             if len(parts) != 3:
                 continue
             a, b, sim = parts
-            if case_insensitive:
-                a, b = a.upper(), b.upper()
+            a, b = (a.upper(), b.upper()) if case_insensitive else (a, b)
             try:
                 sim = float(sim)
             except ValueError:
@@ -384,11 +379,9 @@ class KeyedVectors:
         if len(gold) < 2:
             raise ValueError(f"{path}: only {len(gold)} pair(s) could be scored; need at least 2")
         oov_ratio = 100.0 * oov / (n_scored + oov)
-        pr = stats.pearsonr(gold, model)
-        sr = stats.spearmanr(gold, model)
+        pr, sr = stats.pearsonr(gold, model), stats.spearmanr(gold, model)
         return ((float(pr[0]), float(pr[1])), (float(sr[0]), float(sr[1])), oov_ratio)
 
-    # ----------------------------------------------------------- save / load
     def save(self, path) -> None:
         """Write words and vectors to ``path`` as ``.npz``, atomically and without pickle.
 

@@ -15,11 +15,22 @@ See Also
 
 from __future__ import annotations
 
-from numbers import Integral
+from collections import Counter
 
 import numpy as np
 
-__all__ = ["load_polarity", "average_embeddings", "bag_of_words", "fit_logistic",
+from dlbook._checks import (
+    check_shape,
+    finite_array,
+    int_value,
+    positive_int,
+    positive_real,
+    real_value,
+    token_list,
+)
+from dlbook.nlp.text import bag_of_words
+
+__all__ = ["load_polarity", "average_embeddings", "bag_of_words_features", "fit_logistic",
            "predict_proba", "cross_validate"]
 
 
@@ -92,8 +103,7 @@ def average_embeddings(sentences, wv) -> tuple[np.ndarray, np.ndarray]:
     V, d = np.asarray(wv.vectors).shape
     rows, cols, n_tok = [], [], []
     for r, s in enumerate(sentences):
-        if isinstance(s, str):
-            raise TypeError(f"sentence {r} is a string; pass a list of tokens")
+        s = token_list(s, f"sentences[{r}]")
         known = [k2i[t] for t in s if t in k2i]
         rows += [r] * len(known)
         cols += known
@@ -106,27 +116,41 @@ def average_embeddings(sentences, wv) -> tuple[np.ndarray, np.ndarray]:
     return X, coverage
 
 
-def bag_of_words(train, test, min_count: int = 1) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Word-count vectors with a vocabulary taken from the training sentences only.
+def bag_of_words_features(train, test, min_count: int = 1):
+    """Word-count vectors of training and test sentences, with the training vocabulary only.
+
+    Fitting the vocabulary on the training fold alone keeps test words out of the features
+    (the counting itself is :func:`dlbook.nlp.text.bag_of_words`).
+
+    Parameters
+    ----------
+    train, test : list of list of str
+    min_count : int, default 1
+        Training words seen fewer times are dropped.
+
+    Returns
+    -------
+    X_train : ndarray of shape (N_train, V)
+    X_test : ndarray of shape (N_test, V)
+    vocab : list of str
+        The V words of the columns, sorted.
 
     Examples
     --------
-    >>> Xtr, Xte, vocab = bag_of_words([["a", "b", "a"]], [["a", "c"]])
+    >>> Xtr, Xte, vocab = bag_of_words_features([["a", "b", "a"]], [["a", "c"]])
     >>> vocab, Xtr.tolist(), Xte.tolist()
     (['a', 'b'], [[2.0, 1.0]], [[1.0, 0.0]])
     """
-    from collections import Counter
-
+    min_count = positive_int(min_count, "min_count")
+    train = [token_list(s, f"train[{i}]") for i, s in enumerate(train)]
+    test = [token_list(s, f"test[{i}]") for i, s in enumerate(test)]
     freq = Counter(t for s in train for t in s)
     vocab = sorted(w for w, c in freq.items() if c >= min_count)
     index = {w: k for k, w in enumerate(vocab)}
 
     def counts(sents):
-        M = np.zeros((len(sents), len(vocab)))
-        r = [i for i, s in enumerate(sents) for t in s if t in index]
-        c = [index[t] for s in sents for t in s if t in index]
-        np.add.at(M, (np.array(r, dtype=np.int64), np.array(c, dtype=np.int64)), 1.0)
-        return M
+        ids = [[index[t] for t in sent if t in index] for sent in sents]
+        return bag_of_words(ids, len(vocab)).astype(np.float64)
 
     return counts(train), counts(test), vocab
 
@@ -168,11 +192,13 @@ def fit_logistic(X, y, l2: float = 1e-2, lr: float = 0.5, steps: int = 500):
     >>> bool(p[0] < 0.5 < p[1]), round(float(p.sum()), 9)
     (True, 1.0)
     """
-    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    if X.ndim != 2 or y.shape != (X.shape[0],):
-        raise ValueError(f"X must be (N, d) and y (N,), got {X.shape} and {y.shape}")
+    X = finite_array(X, "X", ndim=2).astype(np.float64, copy=False)
+    y = finite_array(y, "y").astype(np.float64, copy=False)
+    check_shape(y, "y", (X.shape[0],), "(N,)")
     if not np.all((y == 0) | (y == 1)):
-        raise ValueError("labels must be 0 or 1")
+        raise ValueError(f"labels must be 0 or 1, got {np.unique(y)[:5]}")
+    l2, lr = real_value(l2, "l2", low=0.0), positive_real(lr, "lr")
+    steps = positive_int(steps, "steps")
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale[scale == 0] = 1.0
     Xs = (X - mean) / scale  # (N, d)
@@ -237,8 +263,7 @@ def cross_validate(features, y, k: int = 5, seed: int = 0, **fit_kw) -> np.ndarr
     [1.0, 1.0, 1.0, 1.0, 1.0]
     """
     y = np.asarray(y)
-    if isinstance(k, bool) or not isinstance(k, Integral) or k < 2:
-        raise ValueError(f"k must be an integer >= 2, got {k!r}")
+    k, seed = int_value(k, "k", low=2), int_value(seed, "seed", low=0)
     rng = np.random.default_rng(seed)
     fold = np.empty(len(y), dtype=np.int64)
     for c in np.unique(y):  # stratified: deal each class's shuffled indices round-robin

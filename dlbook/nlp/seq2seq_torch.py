@@ -7,16 +7,17 @@ time; :meth:`Seq2Seq.next_log_probs` is what beam search calls.
 
 See Also
 --------
-dlbook.nlp.beam_search_torch : batched beam search that decodes this model.
+dlbook.nlp.batched_beam_search_torch : batched beam search that decodes this model.
 :ref:`ch-beam-search` : the chapter.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
+
+from dlbook._checks import int_value, positive_int, positive_real, token_list
 
 __all__ = ["number_to_words", "number_pairs", "SRC_VOCAB", "TGT_VOCAB", "PAD", "BOS", "EOS",
            "pad_batch", "Seq2Seq", "train_seq2seq", "sequence_log_prob", "make_step_fn"]
@@ -25,7 +26,10 @@ ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", 
         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
         "eighteen", "nineteen"]
 TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-PAD, BOS, EOS = 0, 1, 2
+#: Token ids shared by both vocabularies: padding, start and end of a sequence.
+PAD = 0
+BOS = 1
+EOS = 2
 SRC_VOCAB = ["<pad>", "<bos>", "<eos>"] + [str(d) for d in range(10)]
 TGT_VOCAB = ["<pad>", "<bos>", "<eos>"] + ONES + TENS[2:] + ["hundred", "thousand"]
 
@@ -56,9 +60,7 @@ def number_to_words(n: int) -> list[str]:
     >>> " ".join(number_to_words(42)), " ".join(number_to_words(0))
     ('forty two', 'zero')
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n <= 999_999:
-        raise ValueError(f"n must be an integer in [0, 999999], got {n!r}")
-    n = int(n)
+    n = int_value(n, "n", low=0, high=999_999)
     if n == 0:
         return ["zero"]
     words = []
@@ -99,6 +101,7 @@ def pad_batch(seqs, pad=PAD, device=None):
     >>> x.tolist(), n.tolist()
     ([[5, 6, 7], [8, 0, 0]], [3, 1])
     """
+    seqs = [token_list(s, f"seqs[{i}]") for i, s in enumerate(seqs)]
     lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)
     if (lengths == 0).any():
         raise ValueError("pad_batch got an empty sequence")
@@ -192,6 +195,8 @@ def train_seq2seq(model, src, tgt, epochs=20, batch_size=128, lr=3e-3, seed=0, d
     if len(src) != len(tgt) or len(src) == 0:
         raise ValueError(f"src and tgt must be non-empty and aligned, got {len(src)} and "
                          f"{len(tgt)}")
+    epochs, batch_size = positive_int(epochs, "epochs"), positive_int(batch_size, "batch_size")
+    lr, seed = positive_real(lr, "lr"), int_value(seed, "seed", low=0)
     device = torch.device("cpu") if device is None else torch.device(device)
     model.to(device).train()
     opt = torch.optim.Adam(model.parameters(), lr=lr)
@@ -218,7 +223,7 @@ def train_seq2seq(model, src, tgt, epochs=20, batch_size=128, lr=3e-3, seed=0, d
 
 @torch.no_grad()
 def sequence_log_prob(model, src, tgt, device=None):
-    r""":math:`\log P(y \mid x) = \sum_t \log P(y_t \mid x, y_{<t})` for each pair (teacher forcing).
+    r""":math:`\log P(y \mid x) = \sum_t \log P(y_t \mid x, y_{<t})` of each pair (teacher forcing).
 
     Parameters
     ----------
@@ -235,10 +240,11 @@ def sequence_log_prob(model, src, tgt, device=None):
     With the output layer zeroed every next word has probability 1/33, so a target of
     :math:`T` words (``<eos>`` included; padding is not scored) gets :math:`-T \log 33`:
 
+    >>> import math
     >>> m = Seq2Seq(len(SRC_VOCAB), len(TGT_VOCAB), emb=8, hidden=16)
     >>> _ = m.out.weight.data.zero_(), m.out.bias.data.zero_()
     >>> src, tgt = number_pairs([21, 7])          # "twenty one <eos>", "seven <eos>"
-    >>> (sequence_log_prob(m, src, tgt) / -np.log(len(TGT_VOCAB))).round(5).tolist()
+    >>> (sequence_log_prob(m, src, tgt) / -math.log(len(TGT_VOCAB))).round(5).tolist()
     [3.0, 2.0]
     """
     device = torch.device("cpu") if device is None else torch.device(device)
@@ -250,7 +256,8 @@ def sequence_log_prob(model, src, tgt, device=None):
 
 
 def make_step_fn(model, src, device=None):
-    """The ``step_fn(prefixes, rows)`` of :func:`dlbook.nlp.beam_search_torch.beam_search`.
+    """The ``step_fn(prefixes, rows)`` of
+    :func:`dlbook.nlp.batched_beam_search_torch.batched_beam_search`.
 
     The sources are encoded once; each call runs the decoder over the given prefixes, starting
     from the encoding of the input each prefix belongs to.

@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from numbers import Integral
 
 import numpy as np
 
+from dlbook._checks import boolean, check_ndim, positive_int, token_list
+
 __all__ = ["TOKEN_PATTERNS", "STOP_WORDS", "tokenize", "remove_stop_words", "ngrams",
-           "ngram_counts", "Vocabulary", "one_hot", "bag_of_words"]
+           "corpus_ngram_counts", "Vocabulary", "one_hot", "bag_of_words"]
 
 #: Regular expressions for :func:`tokenize`.  ``"words"``: runs of letters, digits and inner
 #: apostrophes ("don't" stays whole, "U.S." splits); ``"words+punct"``: the same plus every
@@ -107,17 +108,17 @@ def ngrams(tokens: Sequence, n: int) -> list[tuple]:
     >>> ngrams(["not", "bad", "at", "all"], 2)
     [('not', 'bad'), ('bad', 'at'), ('at', 'all')]
     """
-    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+    n = positive_int(n, "n")
+    tokens = token_list(tokens, "tokens")
     return list(zip(*[tokens[i:] for i in range(n)]))
 
 
-def ngram_counts(docs: Iterable[Sequence], n: int) -> Counter:
-    """Count n-grams over many token lists.
+def corpus_ngram_counts(docs: Iterable[Sequence], n: int) -> Counter:
+    """Count n-grams over many token lists (a corpus).
 
     Examples
     --------
-    >>> ngram_counts([["a", "b", "a", "b"], ["a", "b"]], 2).most_common(2)
+    >>> corpus_ngram_counts([["a", "b", "a", "b"], ["a", "b"]], 2).most_common(2)
     [(('a', 'b'), 3), (('b', 'a'), 1)]
     """
     counts = Counter()
@@ -153,6 +154,8 @@ class Vocabulary:
     ------
     ValueError
         If ``min_count < 1`` or no token reaches ``min_count``.
+    TypeError
+        If a document is a string rather than a list of tokens.
 
     Examples
     --------
@@ -162,14 +165,10 @@ class Vocabulary:
     """
 
     def __init__(self, docs, min_count=1, unk="<unk>", specials=()):
-        if isinstance(min_count, bool) or not isinstance(min_count, Integral) or min_count < 1:
-            raise ValueError(f"min_count must be a positive integer, got {min_count!r}")
+        min_count = positive_int(min_count, "min_count")
         self.counts = Counter()
-        for doc in docs:
-            if isinstance(doc, str):
-                raise TypeError("each document must be a list of tokens, got a str; "
-                                "tokenize it first")
-            self.counts.update(doc)
+        for i, doc in enumerate(docs):
+            self.counts.update(token_list(doc, f"docs[{i}]"))
         kept = sorted((t for t, c in self.counts.items() if c >= min_count),
                       key=lambda t: (-self.counts[t], t))
         if not kept:
@@ -227,9 +226,10 @@ def one_hot(ids, num_classes: int) -> np.ndarray:
            [1., 0., 0.]])
     """
     ids = np.asarray(ids)
-    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"ids must be a 1-D integer array, got shape {ids.shape} and dtype "
-                         f"{ids.dtype}")
+    num_classes = positive_int(num_classes, "num_classes")
+    if ids.size and not np.issubdtype(ids.dtype, np.integer):
+        raise TypeError(f"ids must hold integers, got dtype {ids.dtype}")
+    check_ndim(ids, "ids", ndim=1)
     if ids.size and (ids.min() < 0 or ids.max() >= num_classes):
         raise ValueError(f"ids must lie in [0, {num_classes}), got min {ids.min()} and max "
                          f"{ids.max()}")
@@ -262,6 +262,8 @@ def bag_of_words(docs_ids, num_classes: int, binary: bool = False) -> np.ndarray
     array([[0, 2, 1],
            [0, 0, 0]])
     """
+    num_classes = positive_int(num_classes, "num_classes")
+    binary = boolean(binary, "binary")
     lengths = np.array([len(d) for d in docs_ids], dtype=np.int64)         # (N,)
     flat = np.fromiter((i for d in docs_ids for i in d), dtype=np.int64,
                        count=int(lengths.sum()))

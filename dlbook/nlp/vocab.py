@@ -27,19 +27,22 @@ from itertools import chain
 
 import numpy as np
 
+from dlbook._checks import positive_int, real_array, real_value, token_list
+
 __all__ = ["Vocab", "build_vocab", "keep_probabilities", "noise_distribution", "encode_corpus",
            "huffman_code_lengths"]
 
 
-def _check_sentences(sentences):
+def _check_sentences(sentences) -> list[list]:
+    """The corpus as a list of token lists (a string where a token list belongs is refused)."""
     if isinstance(sentences, (str, bytes)):
         raise TypeError("sentences must be an iterable of token lists, got a single string")
-    out = []
-    for i, s in enumerate(sentences):
-        if isinstance(s, (str, bytes)):
-            raise TypeError(f"sentence {i} is a string ({s[:30]!r}...); pass a list of tokens")
-        out.append(s)
-    return out
+    try:
+        items = list(sentences)
+    except TypeError:
+        raise TypeError("sentences must be an iterable of token lists, "
+                        f"got {type(sentences).__name__}") from None
+    return [token_list(s, f"sentences[{i}]") for i, s in enumerate(items)]
 
 
 @dataclass
@@ -102,8 +105,7 @@ def build_vocab(sentences, min_count: int = 5) -> Vocab:
     >>> v.index_to_key, v.counts.tolist(), v.n_raw_tokens
     (['a', 'b'], [3, 2], 6)
     """
-    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
-        raise ValueError(f"min_count must be an integer >= 1, got {min_count!r}")
+    min_count = positive_int(min_count, "min_count")
     sentences = _check_sentences(sentences)
     counter = Counter(chain.from_iterable(sentences))  # insertion order = first appearance
     n_raw = sum(counter.values())
@@ -158,11 +160,10 @@ def keep_probabilities(counts, sample: float = 1e-3) -> np.ndarray:
     >>> round(float(p[0]), 4)        # sqrt(0.1) + 0.1
     0.4162
     """
-    counts = np.asarray(counts, dtype=np.float64)
-    if counts.ndim != 1 or counts.size == 0 or np.any(counts <= 0):
-        raise ValueError(f"counts must be a non-empty 1-D array of positive counts, got shape {counts.shape}")
-    if not 0 <= sample < 1:
-        raise ValueError(f"sample must be in [0, 1), got {sample!r}")
+    counts = real_array(counts, "counts", ndim=1, nonempty=True, finite=True).astype(np.float64)
+    if np.any(counts <= 0):
+        raise ValueError(f"counts must be positive, got min {counts.min()}")
+    sample = real_value(sample, "sample", low=0.0, high=1.0, high_open=True)
     if sample == 0:
         return np.ones_like(counts)
     threshold = sample * counts.sum()  # T = t * total retained tokens
@@ -189,9 +190,10 @@ def noise_distribution(counts, power: float = 0.75) -> np.ndarray:
     >>> noise_distribution([16, 1], power=0.75).round(4).tolist()   # 8 : 1
     [0.8889, 0.1111]
     """
-    counts = np.asarray(counts, dtype=np.float64)
-    if counts.ndim != 1 or counts.size == 0 or np.any(counts < 0) or counts.sum() == 0:
-        raise ValueError("counts must be a non-empty 1-D array of non-negative counts, not all zero")
+    counts = real_array(counts, "counts", ndim=1, nonempty=True, finite=True).astype(np.float64)
+    if np.any(counts < 0) or counts.sum() == 0:
+        raise ValueError(f"counts must be non-negative and not all zero, got {counts[:5]}...")
+    power = real_value(power, "power")
     weights = counts ** power
     return weights / weights.sum()
 
@@ -251,9 +253,9 @@ def huffman_code_lengths(counts) -> np.ndarray:
     >>> huffman_code_lengths([8, 4, 2, 1, 1]).tolist()
     [1, 2, 3, 4, 4]
     """
-    counts = np.asarray(counts, dtype=np.float64)
-    if counts.ndim != 1 or counts.size < 2 or np.any(counts <= 0):
-        raise ValueError(f"counts must be 1-D, positive and of length >= 2, got shape {counts.shape}")
+    counts = real_array(counts, "counts", ndim=1, finite=True).astype(np.float64)
+    if counts.size < 2 or np.any(counts <= 0):
+        raise ValueError(f"counts must hold >= 2 positive counts, got shape {counts.shape}")
     V = counts.size
     heap = [(c, i) for i, c in enumerate(counts)]  # (count, node); leaves are 0..V-1
     heapq.heapify(heap)

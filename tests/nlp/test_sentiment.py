@@ -7,7 +7,7 @@ import torch
 from dlbook.nlp.keyed_vectors import KeyedVectors
 from dlbook.nlp.sentiment import (
     average_embeddings,
-    bag_of_words,
+    bag_of_words_features,
     cross_validate,
     fit_logistic,
     load_polarity,
@@ -53,7 +53,7 @@ def test_logistic_regression_matches_torch_optimum():
 
 
 def test_bag_of_words_uses_training_vocabulary():
-    Xtr, Xte, vocab = bag_of_words([["a", "b", "a"], ["b"]], [["a", "c", "c"]])
+    Xtr, Xte, vocab = bag_of_words_features([["a", "b", "a"], ["b"]], [["a", "c", "c"]])
     assert vocab == ["a", "b"]
     np.testing.assert_array_equal(Xtr, [[2, 1], [0, 1]])
     np.testing.assert_array_equal(Xte, [[1, 0]])
@@ -70,3 +70,7 @@ def test_cross_validation_stratified_and_sane():
         cross_validate(noise, y, k=1)
     with pytest.raises(ValueError, match="0 or 1"):
         fit_logistic(noise, y + 1)
+    with pytest.raises(ValueError, match="y must have shape"):
+        fit_logistic(noise, y[:-1])
+    with pytest.raises(ValueError, match="lr"):
+        fit_logistic(noise, y, lr=0.0)

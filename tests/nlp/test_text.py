@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from dlbook.nlp.text import (
     Vocabulary,
     bag_of_words,
-    ngram_counts,
+    corpus_ngram_counts,
     ngrams,
     one_hot,
     remove_stop_words,
@@ -55,9 +55,11 @@ def test_stop_words_and_not():
 def test_ngrams_hand_count():
     assert ngrams(list("abcd"), 3) == [("a", "b", "c"), ("b", "c", "d")]
     assert ngrams(["a"], 2) == []
-    assert ngram_counts([list("abab")], 2) == Counter({("a", "b"): 2, ("b", "a"): 1})
-    with pytest.raises(ValueError, match="positive integer"):
+    assert corpus_ngram_counts([list("abab")], 2) == Counter({("a", "b"): 2, ("b", "a"): 1})
+    with pytest.raises(ValueError, match="n must be >= 1"):
         ngrams(["a"], 0)
+    with pytest.raises(TypeError, match="split it first"):
+        ngrams("abc", 2)
 
 
 def test_vocabulary_min_count_unk_and_order():
@@ -76,7 +78,7 @@ def test_vocabulary_errors():
         Vocabulary([["a", "b"]], min_count=2)
     with pytest.raises(ValueError, match="min_count"):
         Vocabulary([["a"]], min_count=0)
-    with pytest.raises(TypeError, match="tokenize it first"):
+    with pytest.raises(TypeError, match="split it first"):
         Vocabulary(["a sentence"])
 
 
@@ -87,8 +89,10 @@ def test_one_hot_times_matrix_is_lookup():
     np.testing.assert_array_equal(one_hot(ids, 6) @ E, E[ids])
     with pytest.raises(ValueError, match=r"\[0, 6\)"):
         one_hot([6], 6)
-    with pytest.raises(ValueError, match="1-D integer"):
+    with pytest.raises(TypeError, match="integers"):
         one_hot([1.5], 6)
+    with pytest.raises(ValueError, match="1 dimension"):
+        one_hot([[1]], 6)
 
 
 @settings(max_examples=100, deadline=None)

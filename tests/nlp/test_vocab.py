@@ -30,7 +30,7 @@ def test_empty_vocabulary_and_bad_input():
         build_vocab([["a", "b"], ["c"]], min_count=2)
     with pytest.raises(ValueError, match="min_count"):
         build_vocab([["a"]], min_count=0)
-    with pytest.raises(TypeError, match="list of tokens"):
+    with pytest.raises(TypeError, match="sequence of tokens"):
         build_vocab(["a sentence as a string"], min_count=1)
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from dlbook.nlp import beam_search_torch
+from dlbook.nlp.batched_beam_search_torch import batched_beam_search
 from dlbook.nlp.beam_search import beam_search
 from dlbook.nlp.seq2seq_torch import (
     BOS,
@@ -31,9 +31,10 @@ def test_number_to_words(n, words):
     assert " ".join(number_to_words(n)) == words
 
 
-@pytest.mark.parametrize("bad", [-1, 1_000_000, 2.5, True])
-def test_number_to_words_rejects(bad):
-    with pytest.raises(ValueError, match="integer in"):
+@pytest.mark.parametrize("bad, exc", [(-1, ValueError), (1_000_000, ValueError),
+                                      (2.5, TypeError), (True, TypeError)])
+def test_number_to_words_rejects(bad, exc):
+    with pytest.raises(exc, match="n must be"):
         number_to_words(bad)
 
 
@@ -75,9 +76,8 @@ def test_training_learns_a_small_set(one_thread):
     m = Seq2Seq(len(SRC_VOCAB), len(TGT_VOCAB), hidden=48)
     losses = train_seq2seq(m, src, tgt, epochs=60, batch_size=16, lr=1e-2, seed=0)
     assert losses[-1] < 0.1 * losses[0], losses[::10]
-    out = beam_search_torch.beam_search(make_step_fn(m, src), BOS, EOS, 1, 10,
-                                        batch_size=len(src))
-    acc = np.mean([o[0][0] == t for o, t in zip(out, tgt)])
+    out = batched_beam_search(make_step_fn(m, src), BOS, EOS, 1, 10, batch_size=len(src))
+    acc = np.mean([o[0].tokens == t for o, t in zip(out, tgt)])
     assert acc > 0.9, acc
 
 
@@ -86,12 +86,14 @@ def test_batched_decoding_equals_numpy_beam_on_the_model():
     m = Seq2Seq(len(SRC_VOCAB), len(TGT_VOCAB), hidden=16).double().eval()
     src, _ = number_pairs([3, 58, 700, 91234])
     step = make_step_fn(m, src)
-    batched = beam_search_torch.beam_search(step, BOS, EOS, 3, 6, batch_size=len(src))
+    batched = batched_beam_search(step, BOS, EOS, 3, 6, batch_size=len(src))
     for i in range(len(src)):
         ref = beam_search(lambda p, i=i: step(torch.tensor(p), torch.full((len(p),), i)).numpy(),
                           BOS, EOS, 3, 6)
-        assert [t for t, _ in batched[i]] == [t for t, _ in ref]
-        np.testing.assert_allclose([s for _, s in batched[i]], [s for _, s in ref], rtol=1e-12)
+        assert [(h.tokens, h.finished) for h in batched[i]] == \
+            [(h.tokens, h.finished) for h in ref]
+        np.testing.assert_allclose([h.score for h in batched[i]], [h.score for h in ref],
+                                   rtol=1e-12)
 
 
 def test_bad_training_input():
@@ -100,3 +102,7 @@ def test_bad_training_input():
         train_seq2seq(m, [[4]], [], epochs=1)
     with pytest.raises(ValueError, match="empty sequence"):
         pad_batch([[1], []])
+    with pytest.raises(TypeError, match="epochs"):
+        train_seq2seq(m, [[4]], [[2]], epochs=1.0)
+    with pytest.raises(TypeError, match="split it first"):
+        pad_batch(["12"])
