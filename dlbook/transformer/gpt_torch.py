@@ -252,15 +252,39 @@ class GPT(nn.Module):
         True
         """
         past = 0 if kv_cache is None else kv_cache.length
-        self._check_idx(idx, past)
-        B, T = idx.shape
-        pos = torch.arange(past, past + T, device=idx.device)
-        x = self.drop(self.tok_emb(idx) + self.pos_emb(pos))                    # (B, T, C)
+        x = self.embed(idx, past)                                               # (B, T, C)
         for i, block in enumerate(self.blocks):
             x = block(x, kv_cache, i, self.block_size)
         if kv_cache is not None:
-            kv_cache.length += T
-        return self.ln_f(x) @ self.tok_emb.weight.T                             # (B, T, V)
+            kv_cache.length += idx.shape[1]
+        return self.logits(x)                                                   # (B, T, V)
+
+    def embed(self, idx, past: int = 0):
+        r"""Token plus position embeddings (B, T, C) of ids (B, T) at positions
+        ``past, ..., past + T - 1``, after checking the ids (errors as :meth:`forward`).
+
+        Examples
+        --------
+        >>> model = GPT(6, 8, 1, 1, 4)
+        >>> x = model.embed(torch.tensor([[5]]), past=2)
+        >>> torch.equal(x[0, 0], model.tok_emb.weight[5] + model.pos_emb.weight[2])
+        True
+        """
+        self._check_idx(idx, past)
+        pos = torch.arange(past, past + idx.shape[1], device=idx.device)
+        return self.drop(self.tok_emb(idx) + self.pos_emb(pos))
+
+    def logits(self, x):
+        r"""Next-token logits (B, T, V) from the last block's output ``x`` (B, T, C): the final
+        layer norm, then the transposed token embedding.
+
+        Examples
+        --------
+        >>> model = GPT(6, 8, 1, 1, 4)
+        >>> tuple(model.logits(torch.zeros(2, 3, 4)).shape)
+        (2, 3, 6)
+        """
+        return self.ln_f(x) @ self.tok_emb.weight.T
 
     @torch.no_grad()
     def generate(self, idx, max_new_tokens: int, temperature: float = 1.0, top_k=None,
