@@ -1,0 +1,144 @@
+r"""Learning from preferences: the reward-model loss of RLHF and direct preference optimization
+(DPO), for language models that map ids (B, T) to logits (B, T, V).
+
+A preference pair is a prompt :math:`x` with a chosen response :math:`y_w` and a rejected one
+:math:`y_l`. RLHF first fits a reward model :math:`r(x, y)` with the Bradley–Terry loss
+:math:`-\log\sigma(r(x, y_w) - r(x, y_l))`, then maximizes the reward with reinforcement
+learning while a KL penalty keeps the policy near a reference model. DPO skips both: the
+optimal policy of that KL-penalized objective satisfies
+:math:`r(x, y) = \beta \log\frac{\pi(y\mid x)}{\pi_\text{ref}(y\mid x)} + \text{const}`, so the
+Bradley–Terry loss can be written in terms of the policy itself,
+
+.. math::
+
+    \mathcal{L}_\text{DPO} = -\log\sigma\Big(\beta\Big[\log\frac{\pi(y_w\mid x)}
+    {\pi_\text{ref}(y_w\mid x)} - \log\frac{\pi(y_l\mid x)}{\pi_\text{ref}(y_l\mid x)}
+    \Big]\Big),
+
+and minimized by ordinary gradient descent on pairs.
+
+References
+----------
+R. Rafailov et al., "Direct Preference Optimization: Your Language Model is Secretly a Reward
+Model", NeurIPS 2023. L. Ouyang et al., "Training language models to follow instructions with
+human feedback", NeurIPS 2022.
+
+See Also
+--------
+:ref:`ch-transfer-and-chat` : the chapter.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from dlbook import _checks
+
+__all__ = ["response_log_probs", "bradley_terry_loss", "dpo_loss"]
+
+
+def response_log_probs(model, prompts, responses, pad_id: int = 0):
+    r""":math:`\log \pi(y \mid x) = \sum_t \log \pi(y_t \mid x, y_{<t})` for each (prompt,
+    response) pair: the log-probabilities of the response tokens only.
+
+    Parameters
+    ----------
+    model : nn.Module
+        Maps ids (B, T) to logits (B, T, V).
+    prompts, responses : list of list of int
+        Aligned lists; every prompt non-empty.
+    pad_id : int
+        Any valid id (padding is never scored).
+
+    Returns
+    -------
+    Tensor of shape (B,)
+        Differentiable with respect to the model's parameters.
+
+    Raises
+    ------
+    ValueError
+        If the lists differ in length or a prompt is empty.
+
+    Examples
+    --------
+    A model that ignores its input and gives every token probability 1/4:
+
+    >>> from torch import nn
+    >>> class Uniform(nn.Module):
+    ...     def forward(self, idx):
+    ...         return torch.zeros(*idx.shape, 4)
+    >>> lp = response_log_probs(Uniform(), [[1], [2, 3]], [[0, 1, 2], [3]])
+    >>> torch.allclose(lp, torch.log(torch.tensor([0.25 ** 3, 0.25])))
+    True
+    """
+    if len(prompts) != len(responses):
+        raise ValueError(f"{len(prompts)} prompts but {len(responses)} responses")
+    if any(len(p) == 0 for p in prompts):
+        raise ValueError("every prompt needs at least one token")
+    seqs = [list(p) + list(r) for p, r in zip(prompts, responses)]
+    longest = max(len(s) for s in seqs)
+    device = next((p.device for p in model.parameters()), torch.device("cpu"))
+    ids = torch.full((len(seqs), longest), pad_id, dtype=torch.long, device=device)
+    scored = torch.zeros(len(seqs), longest - 1, dtype=torch.bool, device=device)
+    for i, (p, s) in enumerate(zip(prompts, seqs)):
+        ids[i, :len(s)] = torch.tensor(s, device=device)
+        scored[i, len(p) - 1:len(s) - 1] = True          # positions that predict response tokens
+    logp = F.log_softmax(model(ids[:, :-1]).float(), dim=-1)                  # (B, T-1, V)
+    token_lp = logp.gather(-1, ids[:, 1:, None]).squeeze(-1)                   # (B, T-1)
+    return (token_lp * scored).sum(dim=1)
+
+
+def bradley_terry_loss(reward_chosen, reward_rejected):
+    r"""Mean :math:`-\log\sigma(r_w - r_l)`: the loss a reward model is trained with, the
+    negative log-likelihood that the chosen response wins under the Bradley–Terry model.
+
+    Examples
+    --------
+    Equal rewards: each response wins with probability 1/2, loss :math:`\log 2`:
+
+    >>> round(bradley_terry_loss(torch.tensor([1.0]), torch.tensor([1.0])).item(), 6)
+    0.693147
+    """
+    rw = _checks.real_tensor(reward_chosen, "reward_chosen")
+    rl = _checks.real_tensor(reward_rejected, "reward_rejected")
+    _checks.same_shape(rw, rl, "reward_chosen", "reward_rejected")
+    return -F.logsigmoid(rw - rl).mean()
+
+
+def dpo_loss(policy_chosen, policy_rejected, reference_chosen, reference_rejected,
+             beta: float = 0.1):
+    r"""The DPO loss from sequence log-probabilities (each of shape (B,)).
+
+    The implicit rewards are :math:`\beta(\log\pi - \log\pi_\text{ref})`; the loss is
+    :func:`bradley_terry_loss` of them.
+
+    Parameters
+    ----------
+    policy_chosen, policy_rejected : Tensor of shape (B,)
+        :math:`\log\pi(y_w\mid x)`, :math:`\log\pi(y_l\mid x)` (from
+        :func:`response_log_probs`).
+    reference_chosen, reference_rejected : Tensor of shape (B,)
+        The same under the frozen reference model.
+    beta : float, default 0.1
+        How far the policy may move from the reference (larger: less far).
+
+    Returns
+    -------
+    Tensor
+        The mean loss (a scalar).
+
+    Examples
+    --------
+    At the start the policy is the reference, every margin is 0 and the loss is
+    :math:`\log 2`:
+
+    >>> lp = torch.tensor([-3.0, -5.0])
+    >>> round(dpo_loss(lp, lp - 1, lp, lp - 1).item(), 6)
+    0.693147
+    """
+    beta = _checks.positive_real(beta, "beta")
+    chosen = beta * (policy_chosen - reference_chosen)
+    rejected = beta * (policy_rejected - reference_rejected)
+    return bradley_terry_loss(chosen, rejected)
