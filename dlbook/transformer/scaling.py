@@ -118,8 +118,8 @@ def training_flops(n_params, n_tokens) -> float:
 
     Examples
     --------
-    >>> training_flops(1e6, 1e7)
-    6e+13
+    >>> f"{training_flops(1e6, 1e7):.1e}"
+    '6.0e+13'
     """
     return 6.0 * _checks.positive_real(n_params, "n_params") * _checks.positive_real(
         n_tokens, "n_tokens")
