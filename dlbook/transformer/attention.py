@@ -413,7 +413,7 @@ def multi_head_attention_forward(query, key, value, num_heads, in_proj_weight, i
     dtype = np.result_type(q, k)
     bias = _mha_bias(key_padding_mask, attn_mask, N, H, L, S, dtype)
 
-    def split(x):                                                         # (N, T, E) -> (N, H, T, D)
+    def split(x):                                              # (N, T, E) -> (N, H, T, D)
         return x.reshape(x.shape[0], x.shape[1], H, D).transpose(0, 2, 1, 3)
 
     heads, attn_cache = _attend(split(q), split(k), split(v), bias)      # (N, H, L, D)

@@ -183,9 +183,10 @@ class BPE:
         Notes
         -----
         Each step adds the pair with the highest count, summed over the chunks of the corpus
-        (each distinct chunk is stored once with its frequency). Only the chunks that contain the chosen pair are updated, and a heap with stale
-        entries skipped on the way out finds the next best pair, so a step costs time in
-        proportion to the chunks it changes, not to the corpus.
+        (each distinct chunk is stored once with its frequency). Only the chunks that contain
+        the chosen pair are updated, and a heap with stale entries skipped on the way out finds
+        the next best pair, so a step costs time in proportion to the chunks it changes, not to
+        the corpus.
 
         Ties (pairs with the same count) go to the pair that sorts first when bytes are ordered
         by their printable stand-ins (:func:`byte_to_unicode`) and merged tokens by their ids:

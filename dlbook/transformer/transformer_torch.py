@@ -206,16 +206,24 @@ class Seq2SeqTransformer(nn.Module):
             x = layer(x, pad)
         return self.enc_norm(x)
 
-    def decode(self, tgt_in, memory, src, need_weights=False):
-        """Logits (N, T, V) for decoder inputs (N, T) given the encoder output of ``src``; with
+    def decoder_states(self, tgt_in, memory, src, need_weights=False):
+        """The decoder's last states (N, T, E), before the output layer ``self.out``; with
         ``need_weights`` also the cross-attention weights of every layer (N, heads, T, S)."""
         x = self._embed(self.tgt_emb, tgt_in)
         weights = []
         for layer in self.decoder:
             x, w = layer(x, memory, tgt_in == self.pad_idx, src == self.pad_idx, need_weights)
             weights.append(w)
-        logits = self.out(self.dec_norm(x))
-        return (logits, weights) if need_weights else logits
+        x = self.dec_norm(x)
+        return (x, weights) if need_weights else x
+
+    def decode(self, tgt_in, memory, src, need_weights=False):
+        """Logits (N, T, V) for decoder inputs (N, T) given the encoder output of ``src``; with
+        ``need_weights`` also the cross-attention weights of every layer (N, heads, T, S)."""
+        out = self.decoder_states(tgt_in, memory, src, need_weights)
+        if need_weights:
+            return self.out(out[0]), out[1]
+        return self.out(out)
 
     def forward(self, src, tgt_in):
         """Logits (N, T, V) of the next target token at every position of ``tgt_in``."""

@@ -173,14 +173,15 @@ def train_translation(model, train_src, train_tgt, epochs: int, batch_size: int 
                 g["lr"] = lr
             s = pad_batch([train_src[i] for i in group], device)
             t = pad_batch([train_tgt[i] for i in group], device)
-            logits = model(s, t[:, :-1])
-            loss = F.cross_entropy(logits.flatten(0, 1), t[:, 1:].flatten(), ignore_index=PAD,
+            states = model.decoder_states(t[:, :-1], model.encode(s), s)      # (N, T, E)
+            real = t[:, 1:] != PAD                     # score real tokens only: no padding
+            loss = F.cross_entropy(model.out(states[real]), t[:, 1:][real],
                                    label_smoothing=label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             lrs.append(lr)
-            n = int((t[:, 1:] != PAD).sum())
+            n = int(real.sum())
             total += loss.item() * n
             count += n
         train_loss.append(total / count)

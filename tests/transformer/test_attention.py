@@ -8,10 +8,13 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlbook.transformer.attention import (causal_mask, multi_head_attention_backward,
-                                          multi_head_attention_forward,
-                                          scaled_dot_product_attention,
-                                          scaled_dot_product_attention_backward)
+from dlbook.transformer.attention import (
+    causal_mask,
+    multi_head_attention_backward,
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+    scaled_dot_product_attention_backward,
+)
 
 TOL = {"rtol": 1e-10, "atol": 1e-10}
 

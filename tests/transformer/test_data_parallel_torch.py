@@ -5,10 +5,14 @@ import numpy as np
 import pytest
 import torch
 
-from dlbook.transformer.data_parallel_torch import (accumulated_gradients, all_reduce_sum,
-                                                    make_model, parallel_gradients,
-                                                    single_process_gradients,
-                                                    timed_training_steps)
+from dlbook.transformer.data_parallel_torch import (
+    accumulated_gradients,
+    all_reduce_sum,
+    make_model,
+    parallel_gradients,
+    single_process_gradients,
+    timed_training_steps,
+)
 from dlbook.transformer.distributed import spawn
 
 CONFIG = dict(vocab_size=13, block_size=6, n_layer=2, n_head=2, n_embd=8)

@@ -8,8 +8,12 @@ import torch
 import torch.nn.functional as F
 
 from dlbook.transformer.gpt_torch import GPT
-from dlbook.transformer.language_model_torch import (LSTMLanguageModel, evaluate_nll, get_batch,
-                                                     train_language_model)
+from dlbook.transformer.language_model_torch import (
+    LSTMLanguageModel,
+    evaluate_nll,
+    get_batch,
+    train_language_model,
+)
 
 
 def test_batches_are_windows_and_their_shifted_targets():

@@ -6,8 +6,12 @@ import math
 import pytest
 import torch
 
-from dlbook.transformer.transformer_torch import (DecoderLayer, EncoderLayer,
-                                                  Seq2SeqTransformer, noam_rate)
+from dlbook.transformer.transformer_torch import (
+    DecoderLayer,
+    EncoderLayer,
+    Seq2SeqTransformer,
+    noam_rate,
+)
 
 
 def _randomize(module, seed):

@@ -5,10 +5,19 @@ import pytest
 import torch
 
 from dlbook.transformer.transformer_torch import Seq2SeqTransformer
-from dlbook.transformer.translation_torch import (BOS, EOS, PAD, UNK, beam_translate,
-                                                  build_vocabularies, encode_pairs,
-                                                  greedy_translate, ids_to_words, pad_batch,
-                                                  train_translation)
+from dlbook.transformer.translation_torch import (
+    BOS,
+    EOS,
+    PAD,
+    UNK,
+    beam_translate,
+    build_vocabularies,
+    encode_pairs,
+    greedy_translate,
+    ids_to_words,
+    pad_batch,
+    train_translation,
+)
 
 PAIRS = [(["el", "perro", "."], ["the", "dog", "."]), (["el", "gato"], ["the", "cat"]),
          (["un", "perro"], ["a", "dog"]), (["raro"], ["rare"])] * 2 + [(["solo"], ["once"])]
