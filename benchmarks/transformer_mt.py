@@ -33,6 +33,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=400)
     parser.add_argument("--lr-scale", type=float, default=0.5)
     parser.add_argument("--name", default="transformer_mt")
+    parser.add_argument("--smoke", action="store_true",
+                        help="a quick check of the script: 256 training pairs, 20 test pairs")
     args = parser.parse_args()
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.threads)
@@ -45,6 +47,7 @@ def main():
     from dlbook.nlp.bleu import corpus_bleu
     from dlbook.transformer.transformer_torch import Seq2SeqTransformer
     from dlbook.transformer.translation_torch import (
+        BOS,
         MAX_OUTPUT_TOKENS,
         beam_translate,
         build_vocabularies,
@@ -57,6 +60,8 @@ def main():
 
     device = get_device()
     train, valid, test = verse_task("train"), verse_task("valid"), verse_task("test")
+    if args.smoke:
+        train, test = train[:256], test[:60]
     src_vocab, tgt_vocab = build_vocabularies(train)
     train_src, train_tgt = encode_pairs(train, src_vocab, tgt_vocab)
     valid_src, valid_tgt = encode_pairs(valid, src_vocab, tgt_vocab)
@@ -92,6 +97,18 @@ def main():
     samples = [{"spanish": " ".join(s), "reference": " ".join(e),
                 "greedy": " ".join(g), "beam5": " ".join(b)}
                for (s, e), g, b in list(zip(test, greedy_words, beam_words))[:8]]
+    # cross-attention of the last decoder layer (mean over heads) while reading the greedy
+    # output, for a few short test verses: the chapter draws them
+    maps = []
+    for i in sorted(range(len(test)), key=lambda i: len(test[i][0]))[40:46]:
+        src = torch.tensor([test_src[i]], device=device)
+        out = torch.tensor([[BOS] + greedy[i]], device=device)
+        with torch.no_grad():
+            _, weights = model.decode(out, model.encode(src), src, need_weights=True)
+        maps.append({"source": [src_vocab.index_to_token[t] for t in test_src[i]],
+                     "output": greedy_words[i],
+                     "weights": weights[-1][0].mean(0)[:len(greedy[i])].round(decimals=3)
+                     .tolist()})
     path = write(args.name, {
         "threads": args.threads,
         "task": {"train_pairs": len(train), "valid_pairs": len(valid), "test_pairs": len(test),
@@ -108,7 +125,7 @@ def main():
             "bleu_test_greedy": bleu_greedy, "bleu_test_beam5": bleu_beam,
             "greedy_decode_seconds": greedy_seconds, "beam5_decode_seconds": beam_seconds,
             "train_loss": history.train_loss, "valid_loss": history.valid_loss,
-            "samples": samples}}})
+            "samples": samples, "cross_attention": maps}}})
     print(f"wrote {path}")
 
 
