@@ -99,16 +99,30 @@ def _tie_order() -> list[int]:
 
 def _merge_word(word: tuple, pair: tuple, new_id: int) -> tuple:
     """Replace every non-overlapping occurrence of ``pair`` in ``word``, left to right."""
-    out, i, n = [], 0, len(word)
+    return _merge_with_positions(word, pair, new_id)[0]
+
+
+def _merge_with_positions(word: tuple, pair: tuple, new_id: int):
+    """:func:`_merge_word`, also returning where in ``word`` each merged occurrence started."""
     a, b = pair
-    while i < n:
-        if i + 1 < n and word[i] == a and word[i + 1] == b:
+    out: list = []
+    starts = []
+    i, n = 0, len(word)
+    while True:
+        try:
+            j = word.index(a, i)
+        except ValueError:
+            out.extend(word[i:])
+            break
+        if j + 1 < n and word[j + 1] == b:
+            out.extend(word[i:j])
             out.append(new_id)
-            i += 2
+            starts.append(j)
+            i = j + 2
         else:
-            out.append(word[i])
-            i += 1
-    return tuple(out)
+            out.extend(word[i:j + 1])
+            i = j + 1
+    return tuple(out), starts
 
 
 class BPE:
@@ -231,22 +245,31 @@ class BPE:
                 continue                                   # a stale entry
             new_id = 256 + len(merges)
             merges.append(pair)
-            changed = set()
+            delta: defaultdict = defaultdict(int)          # net change of each pair's count
             for w in where.pop(pair):
                 word, f = words[w], freqs[w]
-                for p in zip(word, word[1:]):              # forget the old pairs of this word
-                    pair_counts[p] -= f
-                    changed.add(p)
-                word = _merge_word(word, pair, new_id)
-                words[w] = word
-                for p in zip(word, word[1:]):              # count the new ones
-                    pair_counts[p] += f
+                merged, starts = _merge_with_positions(word, pair, new_id)
+                if not starts:
+                    continue                               # a stale entry: pair no longer here
+                words[w] = merged
+                # only the pairs next to a merge change: pair k is (word[k], word[k + 1])
+                gone = {k for j in starts for k in (j - 1, j, j + 1) if 0 <= k < len(word) - 1}
+                for k in gone:
+                    delta[word[k], word[k + 1]] -= f
+                made = {k for r, j in enumerate(starts) for k in (j - r - 1, j - r)
+                        if 0 <= k < len(merged) - 1}
+                for k in made:
+                    p = (merged[k], merged[k + 1])
+                    delta[p] += f
                     where[p].add(w)
-                    changed.add(p)
             pair_counts.pop(pair, None)
-            for p in changed:
-                c = pair_counts.get(p, 0)
+            delta.pop(pair, None)
+            for p, d in delta.items():
+                if d == 0:
+                    continue
+                c = pair_counts[p] + d
                 if c > 0:
+                    pair_counts[p] = c
                     heapq.heappush(heap, (-c, key(p), p))
                 else:
                     pair_counts.pop(p, None)
