@@ -145,12 +145,17 @@ def dpo_loss(policy_chosen, policy_rejected, reference_chosen, reference_rejecte
 
 
 def train_dpo(policy, reference, prompts, chosen, rejected, steps: int, beta: float = 0.1,
-              lr: float = 1e-4, batch_size: int = 16, seed: int = 0) -> list:
+              lr: float = 1e-4, batch_size: int = 16, seed: int = 0,
+              nll_weight: float = 0.0) -> list:
     r"""Direct preference optimization of ``policy`` against the frozen ``reference`` on
     (prompt, chosen, rejected) token-id triples. Returns the loss of every step.
 
     The reference log-probabilities are computed once; each step draws a mini-batch of pairs
-    and takes an AdamW step on :func:`dpo_loss`.
+    and takes an AdamW step on :func:`dpo_loss`, plus ``nll_weight`` times the negative
+    log-likelihood per token of the chosen responses. DPO only asks for a larger *margin*
+    between chosen and rejected, which it can also get by lowering both; the second term
+    (used by Llama 3 and by "iterative RPO", Pang et al. 2024) keeps the chosen responses
+    likely.
 
     Examples
     --------
@@ -179,10 +184,12 @@ def train_dpo(policy, reference, prompts, chosen, rejected, steps: int, beta: fl
     for _ in range(steps):
         rows = torch.randint(0, len(prompts), (min(batch_size, len(prompts)),),
                              generator=gen).tolist()
-        ps = [prompts[i] for i in rows]
-        loss = dpo_loss(response_log_probs(policy, ps, [chosen[i] for i in rows]),
-                        response_log_probs(policy, ps, [rejected[i] for i in rows]),
+        ps, cs = [prompts[i] for i in rows], [chosen[i] for i in rows]
+        logp_c = response_log_probs(policy, ps, cs)
+        loss = dpo_loss(logp_c, response_log_probs(policy, ps, [rejected[i] for i in rows]),
                         ref_c[rows], ref_r[rows], beta)
+        if nll_weight:
+            loss = loss - nll_weight * logp_c.sum() / sum(map(len, cs))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

@@ -1,11 +1,13 @@
 r"""A small instruction set written for :ref:`ch-transfer-and-chat`, with answers a program can
 check, and the supervised fine-tuning (SFT) and decoding that go with it.
 
-Five tasks on a few words of the corpus: say the first word, the last word, repeat the words,
-reverse them, count them. Each task has three phrasings. A prompt is the instruction, the
-words, and the word ``answer``; the response is the answer's words followed by the end token.
-Every task also has a typical wrong answer (:func:`wrong_answer`), the rejected side of the
-preference pairs for DPO.
+Four tasks on a short sentence of the corpus: is it from the Bible (``yes``/``no``), how many
+words does it have (``two`` … ``nine``), does it mention God (``yes``/``no``), and what is its
+last word. Each task has three phrasings. A prompt is the instruction, the sentence, and the
+word ``answer``; the response is the answer followed by the end token. Every task also has a
+typical wrong answer (:func:`wrong_answer`), the rejected side of the preference pairs for DPO.
+The first three have answers from a handful of words; the last needs the model to copy a word
+from its input, something a very small model learns slowly.
 """
 
 from __future__ import annotations
@@ -21,71 +23,88 @@ __all__ = ["PHRASINGS", "NUMBERS", "correct_answer", "wrong_answer", "instructio
 
 #: The instructions, three phrasings per task.
 PHRASINGS = {
-    "first": ["what is the first word of", "say the first word of", "give the first word in"],
-    "last": ["what is the last word of", "say the last word of", "give the last word in"],
-    "repeat": ["repeat these words", "say again", "copy the words"],
-    "reverse": ["reverse these words", "say backwards", "read from the end"],
+    "bible": ["is this from the bible", "does this come from the bible", "is this a bible verse"],
     "count": ["how many words are in", "count the words of", "give the number of words in"],
+    "god": ["does this mention god", "is god named in", "does god appear in"],
+    "last": ["what is the last word of", "say the last word of", "give the last word in"],
 }
-NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
 
-def correct_answer(task: str, words: list) -> list:
-    """The answer's words.
-
-    Examples
-    --------
-    >>> correct_answer("reverse", ["a", "b", "c"]), correct_answer("count", ["a", "b"])
-    (['c', 'b', 'a'], ['two'])
-    """
-    _checks.one_of(task, "task", tuple(PHRASINGS))
-    return {"first": words[:1], "last": words[-1:], "repeat": list(words),
-            "reverse": words[::-1], "count": [NUMBERS[len(words)]]}[task]
-
-
-def wrong_answer(task: str, words: list) -> list:
-    """A typical mistake: the other end for first/last, the words unreversed for reverse (and
-    reversed for repeat), one too many for count.
+def correct_answer(task: str, words: list, from_bible: bool) -> str:
+    """The answer.
 
     Examples
     --------
-    >>> wrong_answer("first", ["a", "b", "c"]), wrong_answer("reverse", ["a", "b"])
-    (['c'], ['a', 'b'])
+    >>> correct_answer("count", ["in", "the", "beginning"], True)
+    'three'
+    >>> correct_answer("god", ["god", "is", "love"], True), correct_answer("last", ["a", "b"], 0)
+    ('yes', 'b')
     """
     _checks.one_of(task, "task", tuple(PHRASINGS))
-    return {"first": words[-1:], "last": words[:1], "repeat": words[::-1],
-            "reverse": list(words), "count": [NUMBERS[len(words) + 1]]}[task]
+    if task == "bible":
+        return "yes" if from_bible else "no"
+    if task == "count":
+        return NUMBERS[len(words)]
+    if task == "god":
+        return "yes" if "god" in words else "no"
+    return words[-1]
 
 
-def instruction_examples(vocabulary, n_per_task: int, seed: int = 0, min_words: int = 2,
-                         max_words: int = 5):
+def wrong_answer(task: str, words: list, from_bible: bool) -> str:
+    """A typical mistake: the other of yes/no, one word too many, the first word for the last.
+
+    Examples
+    --------
+    >>> wrong_answer("count", ["in", "the", "beginning"], True), wrong_answer("bible", ["x"], True)
+    ('four', 'no')
+    """
+    right = correct_answer(task, words, from_bible)
+    if task in ("bible", "god"):
+        return "no" if right == "yes" else "yes"
+    if task == "count":
+        return NUMBERS[len(words) + 1]
+    return words[0] if words[0] != words[-1] else words[-2]
+
+
+def instruction_examples(sentences, from_bible, n_per_task: int, seed: int = 0,
+                         min_words: int = 3, max_words: int = 8):
     r"""``n_per_task`` examples of every task: dicts with ``task``, ``words``, ``prompt``
     (text), ``response`` (text) and ``rejected`` (text of :func:`wrong_answer`).
 
-    The words are drawn from ``vocabulary`` (distinct in each example, so "first" and "last"
-    and the two orders differ), phrasings at random.
+    Sentences of ``min_words`` to ``max_words`` words are drawn from ``sentences`` (texts, with
+    ``from_bible`` saying which are Bible verses); for the yes/no tasks half the examples are
+    drawn from the sentences whose answer is "yes", so both answers are equally common.
 
     Examples
     --------
-    >>> ex = instruction_examples(["sun", "moon", "star", "sea", "sky", "rain"], 1, seed=1)
+    >>> texts = ["god is love", "a cat sat down", "the lord is my shepherd", "time flies fast"]
+    >>> ex = instruction_examples(texts, [True, False, True, False], 2, seed=1)
     >>> len(ex), sorted({e["task"] for e in ex})
-    (5, ['count', 'first', 'last', 'repeat', 'reverse'])
-    >>> e = [e for e in ex if e["task"] == "reverse"][0]
-    >>> e["response"] == " ".join(e["words"][::-1]) and e["prompt"].endswith(" answer")
+    (8, ['bible', 'count', 'god', 'last'])
+    >>> e = ex[2]
+    >>> e["response"] == str(len(e["words"])) or e["prompt"].endswith(" answer")
     True
     """
     rng = np.random.default_rng(_checks.int_value(seed, "seed", low=0))
-    vocabulary = list(vocabulary)
+    short = [(s.split(), b) for s, b in zip(sentences, from_bible)
+             if min_words <= len(s.split()) <= max_words]
+    if not short:
+        raise ValueError(f"no sentence has {min_words} to {max_words} words")
+    yes = {"bible": [x for x in short if x[1]], "god": [x for x in short if "god" in x[0]]}
+    no = {"bible": [x for x in short if not x[1]], "god": [x for x in short if "god" not in x[0]]}
     out = []
     for task, phrasings in PHRASINGS.items():
-        for _ in range(_checks.positive_int(n_per_task, "n_per_task")):
-            n = int(rng.integers(min_words, max_words + 1))
-            words = [vocabulary[i] for i in rng.choice(len(vocabulary), n, replace=False)]
+        for k in range(_checks.positive_int(n_per_task, "n_per_task")):
+            pool = short
+            if task in yes:
+                pool = (yes if k % 2 == 0 else no)[task] or short
+            words, bible = pool[int(rng.integers(len(pool)))]
             phrase = phrasings[int(rng.integers(len(phrasings)))]
             out.append({"task": task, "words": words,
                         "prompt": f"{phrase} {' '.join(words)} answer",
-                        "response": " ".join(correct_answer(task, words)),
-                        "rejected": " ".join(wrong_answer(task, words))})
+                        "response": correct_answer(task, words, bible),
+                        "rejected": wrong_answer(task, words, bible)})
     return out
 
 
