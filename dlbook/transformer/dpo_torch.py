@@ -35,7 +35,8 @@ import torch.nn.functional as F
 
 from dlbook import _checks
 
-__all__ = ["response_log_probs", "bradley_terry_loss", "dpo_loss", "train_dpo"]
+__all__ = ["response_log_probs", "bradley_terry_loss", "dpo_loss", "preference_margins",
+           "train_dpo"]
 
 
 def response_log_probs(model, prompts, responses, pad_id: int = 0):
@@ -142,6 +143,26 @@ def dpo_loss(policy_chosen, policy_rejected, reference_chosen, reference_rejecte
     chosen = beta * (policy_chosen - reference_chosen)
     rejected = beta * (policy_rejected - reference_rejected)
     return bradley_terry_loss(chosen, rejected)
+
+
+@torch.no_grad()
+def preference_margins(policy, reference, prompts, chosen, rejected):
+    r"""For each pair, how much more the policy prefers the chosen response than the reference
+    does: :math:`[\log\pi(y_w) - \log\pi_\text{ref}(y_w)] - [\log\pi(y_l) -
+    \log\pi_\text{ref}(y_l)]`, the DPO margin divided by :math:`\beta`. The fraction of
+    positive margins is the "reward accuracy" DPO papers report.
+
+    Examples
+    --------
+    >>> from dlbook.transformer.gpt_torch import GPT
+    >>> model = GPT(8, 8, 1, 1, 4)
+    >>> preference_margins(model, model, [[1]], [[2]], [[3]]).abs().max().item()
+    0.0
+    """
+    return ((response_log_probs(policy, prompts, chosen)
+             - response_log_probs(reference, prompts, chosen))
+            - (response_log_probs(policy, prompts, rejected)
+               - response_log_probs(reference, prompts, rejected)))
 
 
 def train_dpo(policy, reference, prompts, chosen, rejected, steps: int, beta: float = 0.1,

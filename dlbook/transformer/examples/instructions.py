@@ -19,7 +19,7 @@ from dlbook import _checks
 from dlbook.transformer.dpo_torch import response_log_probs
 
 __all__ = ["PHRASINGS", "NUMBERS", "correct_answer", "wrong_answer", "instruction_examples",
-           "train_sft", "greedy_answers"]
+           "encode_examples", "train_sft", "greedy_answers", "task_accuracy"]
 
 #: The instructions, three phrasings per task.
 PHRASINGS = {
@@ -108,6 +108,20 @@ def instruction_examples(sentences, from_bible, n_per_task: int, seed: int = 0,
     return out
 
 
+def encode_examples(examples, encode, eos: int, key: str = "response"):
+    """Prompts (``eos`` + prompt ids) and responses (ids of " " + ``key`` text, then ``eos``).
+
+    Examples
+    --------
+    >>> ex = [{"prompt": "ab", "response": "c", "rejected": "d"}]
+    >>> encode_examples(ex, lambda s: [ord(ch) for ch in s], eos=0)
+    ([[0, 97, 98]], [[32, 99, 0]])
+    """
+    prompts = [[eos] + encode(e["prompt"]) for e in examples]
+    responses = [encode(" " + e[key]) + [eos] for e in examples]
+    return prompts, responses
+
+
 def train_sft(model, prompts, responses, steps: int, lr: float = 1e-3, batch_size: int = 32,
               seed: int = 0) -> list:
     r"""Supervised fine-tuning: maximize :math:`\log p(\text{response} \mid \text{prompt})`,
@@ -168,3 +182,23 @@ def greedy_answers(model, prompts, eos: int, max_new_tokens: int = 8) -> list:
         for i, o in zip(rows, out):
             results[i] = o[:o.index(eos)] if eos in o else o
     return results
+
+
+def task_accuracy(model, examples, encode, decode, eos: int) -> dict:
+    """Per task, the fraction of greedy answers equal to the right one (exact match).
+
+    Examples
+    --------
+    >>> from dlbook.transformer.gpt_torch import GPT
+    >>> ex = [{"task": "count", "prompt": "a b", "response": "two"}]
+    >>> acc = task_accuracy(GPT(128, 16, 1, 1, 4), ex, lambda s: [ord(c) for c in s],
+    ...                     lambda ids: "".join(map(chr, ids)), eos=0)
+    >>> list(acc), 0.0 <= acc["count"] <= 1.0
+    (['count'], True)
+    """
+    prompts, _ = encode_examples(examples, encode, eos)
+    answers = greedy_answers(model, prompts, eos, max_new_tokens=6)
+    right: dict = {}
+    for e, a in zip(examples, answers):
+        right.setdefault(e["task"], []).append(decode(a).strip() == e["response"])
+    return {task: sum(v) / len(v) for task, v in right.items()}
