@@ -2,8 +2,9 @@
 size and against training compute, for chapter 4.4's power-law fits.
 
 Every model has 2 layers and width 16 ... 192 (heads of width 16), context 64, and is trained
-on the same stream of random windows (batch 16) for the same number of steps; its held-out loss
-is measured every ``--eval-every`` steps. Compute is counted as 6 N D (N all parameters, D
+on the same stream of random windows (batch 16) for the same number of steps, with a learning
+rate that warms up, decays by a cosine and is smaller for wider models; its held-out loss is
+measured every ``--eval-every`` steps. Compute is counted as 6 N D (N all parameters, D
 training tokens). One thread.
 
     .venv/bin/python benchmarks/lm_scaling.py [--steps 1200]
@@ -46,10 +47,15 @@ def main():
         model = GPT(data.vocab_size, block, 2, max(1, width // 16), width)
         n_params = model.num_params()
         n_embedding = model.tok_emb.weight.numel() + model.pos_emb.weight.numel()
-        opt = torch.optim.AdamW(model.parameters(), lr=3e-3 if width <= 64 else 2e-3)
+        peak = min(3e-3, 3e-3 * math.sqrt(48 / width))
+        opt = torch.optim.AdamW(model.parameters(), lr=peak)
         gen = torch.Generator().manual_seed(0)
         curve, start = [], time.process_time()
         for step in range(1, args.steps + 1):
+            warm = min(1.0, step / 50)
+            cosine = 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / args.steps))
+            for g in opt.param_groups:
+                g["lr"] = peak * warm * cosine
             model.train()
             x, y = get_batch(train, block, batch, gen)
             loss = torch.nn.functional.cross_entropy(model(x).flatten(0, 1), y.flatten())
@@ -74,7 +80,8 @@ def main():
                                "train_tokens": data.predicted_tokens("train"),
                                "test_tokens": data.predicted_tokens("test")},
         "training": {"steps": args.steps, "batch": batch, "block_size": block,
-                     "optimizer": "AdamW, constant lr (3e-3, 2e-3 above width 64)"},
+                     "optimizer": "AdamW, peak lr min(3e-3, 3e-3 sqrt(48 / width)), "
+                                  "50 warm-up steps, cosine decay to 10 %"},
         "models": rows}))
 
 
