@@ -31,7 +31,11 @@ __all__ = ["UNK", "PAD", "BOS", "EOS", "MAX_OUTPUT_TOKENS", "build_vocabularies"
            "pad_batch", "TrainingHistory", "train_translation", "greedy_translate",
            "beam_translate", "ids_to_words"]
 
-UNK, PAD, BOS, EOS = 0, 1, 2, 3
+#: The ids of the special tokens in both vocabularies.
+UNK = 0
+PAD = 1
+BOS = 2
+EOS = 3
 #: Decoding stops after this many output tokens (``<eos>`` included).
 MAX_OUTPUT_TOKENS = 40
 

@@ -45,6 +45,13 @@ class LMData:
         Ids (without ``eos``) to text.
     test_characters : int
         Characters of the held-out text (for bits per character).
+
+    Examples
+    --------
+    >>> d = LMData([[1, 2]], [[3]], vocab_size=5, eos=4, encode=list, decode=str,
+    ...            test_characters=1)
+    >>> d.stream("test").tolist(), d.predicted_tokens("test")
+    ([4, 3, 4], 2)
     """
 
     train: list
