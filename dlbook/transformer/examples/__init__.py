@@ -1,0 +1,1 @@
+"""Chapter fixtures of Part 4: data and toy tasks that one chapter builds."""
