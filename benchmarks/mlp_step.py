@@ -18,9 +18,9 @@ import time
 import numpy as np
 import torch
 
+from dlbook.nn.activation_layers import ReLU
 from dlbook.nn.cross_entropy import cross_entropy_with_logits, cross_entropy_with_logits_grad
 from dlbook.nn.linear import Linear
-from dlbook.nn.activation_layers import ReLU
 from dlbook.nn.module import Sequential
 
 SIZES = (784, 300, 200, 100, 10)
@@ -116,16 +116,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=50)
     parser.add_argument("--batch", type=int, default=128)
-    parser.add_argument("--dtype", choices=["float32", "float64"], nargs="+", default=["float32", "float64"])
+    parser.add_argument("--dtype", choices=["float32", "float64"], nargs="+",
+                        default=["float32", "float64"])
     args = parser.parse_args()
     np_threads, t_threads = threads()
     print(f"machine: {cpu_name()}, {t_threads} torch threads, "
           f"NumPy BLAS threads {np_threads}; numpy {np.__version__}, torch {torch.__version__}")
     for name in args.dtype:
-        t_np, t_torch, (l_np, l_t) = bench(args.repeats, batch=args.batch, dtype=np.dtype(name).type)
+        t_np, t_torch, (l_np, l_t) = bench(args.repeats, batch=args.batch,
+                                           dtype=np.dtype(name).type)
         print(f"{name}: first-step loss numpy {l_np:.6f}, torch {l_t:.6f}")
         print(f"{name}: numpy {t_np * 1e3:.2f} ms/step, torch {t_torch * 1e3:.2f} ms/step, "
-              f"ratio numpy/torch = {t_np / t_torch:.2f} ({'within' if t_np <= 2 * t_torch else 'NOT within'} 2x)")
+              f"ratio numpy/torch = {t_np / t_torch:.2f} "
+              f"({'within' if t_np <= 2 * t_torch else 'NOT within'} 2x)")
 
 
 if __name__ == "__main__":

@@ -343,6 +343,26 @@ def real_array_list(xs, name: str) -> list[np.ndarray]:
             for i, x in enumerate(xs)]
 
 
+def common_real_arrays(*named) -> list[np.ndarray]:
+    """``(name, value)`` pairs as real arrays of one floating dtype (float32 stays float32).
+
+    A layer's inputs and weights are brought to the dtype NumPy would compute in, so a float32
+    model stays float32 and a float64 gradient check stays float64.
+
+    Examples
+    --------
+    >>> x, w = common_real_arrays(("x", np.ones(2, np.float32)), ("w", [1, 2]))
+    >>> x.dtype, w.dtype
+    (dtype('float64'), dtype('float64'))
+    >>> [a.dtype for a in common_real_arrays(("x", np.ones(2, np.float32)),
+    ...                                      ("w", np.ones(2, np.float32)))]
+    [dtype('float32'), dtype('float32')]
+    """
+    arrays = [real_array(value, name) for name, value in named]
+    dtype = np.result_type(*arrays)
+    return [a.astype(dtype, copy=False) for a in arrays]
+
+
 def finite_array(x, name: str, **kwargs) -> np.ndarray:
     """:func:`real_array` with ``finite=True``: a real floating array with no NaN or inf.
 
@@ -618,3 +638,35 @@ def recurrent_shapes(x, h0, weight_ih, weight_hh, bias_ih, bias_hh, *, gates: in
     if c0 is not None:
         check_shape(c0, "c0", (N, H), "(N, H)")
     return T, N, D, H
+
+
+# -- Attention -----------------------------------------------------------------------------------
+def attention_query_keys(query, keys, name_q: str = "query", *, tensor: bool = False):
+    """Check an attention query against its keys (arrays or tensors); return ``q, k, squeezed``.
+
+    ``query`` is one step (N, Hq) or T steps (N, T, Hq); ``keys`` are (N, S, Hk) with the same
+    N.  A one-step query comes back as (N, 1, Hq) with ``squeezed`` True, so the caller computes
+    in the T-step form and drops the axis at the end.  The inputs become finite arrays
+    (:func:`finite_array`), or with ``tensor=True`` floating tensors (:func:`real_tensor`).
+
+    Examples
+    --------
+    >>> q, k, squeezed = attention_query_keys(np.zeros((2, 3)), np.zeros((2, 5, 4)))
+    >>> q.shape, squeezed
+    ((2, 1, 3), True)
+    >>> attention_query_keys(np.zeros((3, 3)), np.zeros((2, 5, 4)))
+    Traceback (most recent call last):
+        ...
+    ValueError: query has batch size 3 but keys have 2 (shapes (3, 3) and (2, 5, 4))
+    """
+    if tensor:
+        q, k = real_tensor(query, name_q), real_tensor(keys, "keys", ndim=3)
+    else:
+        q, k = finite_array(query, name_q), finite_array(keys, "keys", ndim=3)
+    q_shape, k_shape = tuple(q.shape), tuple(k.shape)
+    if len(q_shape) not in (2, 3):
+        raise ValueError(f"{name_q} must have shape (N, Hq) or (N, T, Hq), got {q_shape}")
+    if q_shape[0] != k_shape[0]:
+        raise ValueError(f"{name_q} has batch size {q_shape[0]} but keys have {k_shape[0]} "
+                         f"(shapes {q_shape} and {k_shape})")
+    return (q[:, None, :], k, True) if len(q_shape) == 2 else (q, k, False)

@@ -57,7 +57,8 @@ MODULES = _modules()
 @pytest.mark.parametrize("module_name", MODULES)
 def test_every_public_function_has_a_doctest(module_name):
     module = importlib.import_module(module_name)
-    missing = [name for name, obj in _public_objects(module) if ">>>" not in (inspect.getdoc(obj) or "")]
+    missing = [name for name, obj in _public_objects(module)
+               if ">>>" not in (inspect.getdoc(obj) or "")]
     assert not missing, f"{module_name}: public objects without a doctest: {missing}"
 
 

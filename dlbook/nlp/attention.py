@@ -84,18 +84,6 @@ def masked_softmax(scores, mask=None):
     return z / z.sum(axis=-1, keepdims=True)
 
 
-def _as_steps(query, keys, name_q="query"):
-    """query (N, Hq) or (N, T, Hq) -> (N, T, Hq), whether it was 2-D; keys checked (N, S, Hk)."""
-    q = _checks.finite_array(query, name_q)
-    k = _checks.finite_array(keys, "keys", ndim=3)
-    if q.ndim not in (2, 3):
-        raise ValueError(f"{name_q} must have shape (N, Hq) or (N, T, Hq), got {q.shape}")
-    if q.shape[0] != k.shape[0]:
-        raise ValueError(f"{name_q} has batch size {q.shape[0]} but keys have {k.shape[0]} "
-                         f"(shapes {q.shape} and {k.shape})")
-    return (q[:, None, :], k, True) if q.ndim == 2 else (q, k, False)
-
-
 def _softmax_backward(dweights, weights):
     """Gradient of the scores from that of the softmax weights (masked entries stay 0)."""
     return weights * (dweights - np.sum(weights * dweights, axis=-1, keepdims=True))
@@ -160,7 +148,7 @@ def additive_attention_forward(query, keys, weight_query, weight_key, v, mask=No
     >>> w.round(4), ctx.round(4)
     (array([[0.3333, 0.3333, 0.3333]]), array([[0.6667, 0.6667]]))
     """
-    q, k, squeeze = _as_steps(query, keys)
+    q, k, squeeze = _checks.attention_query_keys(query, keys)
     N, T, Hq = q.shape
     _, S, Hk = k.shape
     wq = _checks.finite_array(weight_query, "weight_query", ndim=2)
@@ -304,7 +292,7 @@ def multiplicative_attention_forward(query, keys, weight=None, mask=None):
     >>> w.round(4)                                   # softmax of the scores 3 and 0
     array([[0.9526, 0.0474]])
     """
-    q, k, squeeze = _as_steps(query, keys)
+    q, k, squeeze = _checks.attention_query_keys(query, keys)
     N, T, Hq = q.shape
     _, S, Hk = k.shape
     if weight is None:

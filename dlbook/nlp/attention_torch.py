@@ -52,17 +52,6 @@ def masked_softmax(scores, mask=None):
     return torch.softmax(e.masked_fill(~m, float("-inf")), dim=-1)
 
 
-def _as_steps(query, keys):
-    q = _checks.real_tensor(query, "query")
-    k = _checks.real_tensor(keys, "keys", ndim=3)
-    if q.dim() not in (2, 3):
-        raise ValueError(f"query must have shape (N, Hq) or (N, T, Hq), got {tuple(q.shape)}")
-    if q.shape[0] != k.shape[0]:
-        raise ValueError(f"query has batch size {q.shape[0]} but keys have {k.shape[0]} "
-                         f"(shapes {tuple(q.shape)} and {tuple(k.shape)})")
-    return (q[:, None, :], k, True) if q.dim() == 2 else (q, k, False)
-
-
 def additive_attention(query, keys, weight_query, weight_key, v, mask=None):
     r"""Additive attention :math:`e_{ti} = v^\top \tanh(W_q q_t + W_k h_i)`; returns
     ``(context, weights)`` with the shapes of :func:`dlbook.nlp.attention.additive_attention`.
@@ -76,7 +65,7 @@ def additive_attention(query, keys, weight_query, weight_key, v, mask=None):
     >>> ctx, w
     (tensor([[2.]]), tensor([[1., 0.]]))
     """
-    q, k, squeeze = _as_steps(query, keys)
+    q, k, squeeze = _checks.attention_query_keys(query, keys, tensor=True)
     N, T, Hq = q.shape
     _, S, Hk = k.shape
     v = _checks.real_tensor(v, "v", ndim=1)
@@ -104,7 +93,7 @@ def multiplicative_attention(query, keys, weight=None, mask=None):
     >>> w.round(decimals=4)
     tensor([[0.9526, 0.0474]])
     """
-    q, k, squeeze = _as_steps(query, keys)
+    q, k, squeeze = _checks.attention_query_keys(query, keys, tensor=True)
     N, T, Hq = q.shape
     _, S, Hk = k.shape
     if weight is None:

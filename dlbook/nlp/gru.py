@@ -36,12 +36,6 @@ def _sigmoid(a):
     return 0.5 * (np.tanh(0.5 * a) + 1)                    # = 1 / (1 + e^-a), never overflows
 
 
-def _arrays(*named):
-    arrays = [_checks.real_array(a, name) for name, a in named]
-    dtype = np.result_type(*arrays)
-    return [a.astype(dtype, copy=False) for a in arrays]
-
-
 def gru_cell(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
     r"""One GRU step, as ``torch.nn.GRUCell``.
 
@@ -156,9 +150,9 @@ def gru_forward(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     >>> out.shape, bool(np.all(np.abs(out) < 1))
     ((5, 2, 4), True)
     """
-    x, h0, w_ih, w_hh, b_ih, b_hh = _arrays(("x", x), ("h0", h0), ("weight_ih", weight_ih),
-                                            ("weight_hh", weight_hh), ("bias_ih", bias_ih),
-                                            ("bias_hh", bias_hh))
+    x, h0, w_ih, w_hh, b_ih, b_hh = _checks.common_real_arrays(
+        ("x", x), ("h0", h0), ("weight_ih", weight_ih), ("weight_hh", weight_hh),
+        ("bias_ih", bias_ih), ("bias_hh", bias_hh))
     T, N, D, H = _checks.recurrent_shapes(x, h0, w_ih, w_hh, b_ih, b_hh, gates=3)
     gi = x @ w_ih.T + b_ih                                 # (T, N, 3H): input parts of r, z, n
     dtype = gi.dtype

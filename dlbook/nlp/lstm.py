@@ -35,12 +35,6 @@ def _sigmoid(a):
     return 0.5 * (np.tanh(0.5 * a) + 1)                    # = 1 / (1 + e^-a), never overflows
 
 
-def _arrays(*named):
-    arrays = [_checks.real_array(a, name) for name, a in named]
-    dtype = np.result_type(*arrays)
-    return [a.astype(dtype, copy=False) for a in arrays]
-
-
 def lstm_cell(x, h, c, weight_ih, weight_hh, bias_ih, bias_hh):
     r"""One LSTM step, as ``torch.nn.LSTMCell``.
 
@@ -165,7 +159,7 @@ def lstm_forward(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     >>> out.shape, c_n.shape
     ((5, 2, 4), (2, 4))
     """
-    x, h0, c0, w_ih, w_hh, b_ih, b_hh = _arrays(
+    x, h0, c0, w_ih, w_hh, b_ih, b_hh = _checks.common_real_arrays(
         ("x", x), ("h0", h0), ("c0", c0), ("weight_ih", weight_ih), ("weight_hh", weight_hh),
         ("bias_ih", bias_ih), ("bias_hh", bias_hh))
     T, N, D, H = _checks.recurrent_shapes(x, h0, w_ih, w_hh, b_ih, b_hh, gates=4, c0=c0)

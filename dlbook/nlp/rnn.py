@@ -34,13 +34,6 @@ def _activate(a, nonlinearity):
     return np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0)
 
 
-def _arrays(*arrays):
-    """The arguments as real arrays of one floating dtype (float32 stays float32)."""
-    named = [_checks.real_array(a, name) for name, a in arrays]
-    dtype = np.result_type(*named)
-    return [a.astype(dtype, copy=False) for a in named]
-
-
 def rnn_cell(x, h, weight_ih, weight_hh, bias_ih, bias_hh, nonlinearity="tanh"):
     r"""One step of an Elman network, as ``torch.nn.RNNCell``.
 
@@ -173,9 +166,9 @@ def rnn_forward(x, h0, weight_ih, weight_hh, bias_ih, bias_hh, nonlinearity="tan
     ((4, 2, 5), (2, 5), True)
     """
     nonlinearity = _checks.one_of(nonlinearity, "nonlinearity", NONLINEARITIES)
-    x, h0, w_ih, w_hh, b_ih, b_hh = _arrays(("x", x), ("h0", h0), ("weight_ih", weight_ih),
-                                            ("weight_hh", weight_hh), ("bias_ih", bias_ih),
-                                            ("bias_hh", bias_hh))
+    x, h0, w_ih, w_hh, b_ih, b_hh = _checks.common_real_arrays(
+        ("x", x), ("h0", h0), ("weight_ih", weight_ih), ("weight_hh", weight_hh),
+        ("bias_ih", bias_ih), ("bias_hh", bias_hh))
     T, N, D, H = _checks.recurrent_shapes(x, h0, w_ih, w_hh, b_ih, b_hh, gates=1)
     xw = x @ w_ih.T + (b_ih + b_hh)                        # (T, N, H): all input projections
     h = np.empty((T + 1, N, H), dtype=xw.dtype)            # h[0] = h0, h[t] = h_t

@@ -26,8 +26,8 @@ import torch
 from torch import nn
 
 from dlbook._checks import one_of, positive_int
-from dlbook.nn import checkpoint_torch
 from dlbook.io import CheckpointError
+from dlbook.nn import checkpoint_torch
 from dlbook.rl.dqn_torch import (
     DQNConfig,
     QNetwork,

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from dlbook.cnn.layers import AvgPool2d, Conv2d, Flatten, MaxPool2d
-from dlbook.nn.linear import Linear
 from dlbook.nn.activation_layers import ReLU
+from dlbook.nn.linear import Linear
 from dlbook.nn.module import Sequential
 
 

@@ -4,9 +4,15 @@ decoding of many prompts at once equals decoding them one by one."""
 import pytest
 import torch
 
-from dlbook.transformer.examples.instructions import (NUMBERS, PHRASINGS, correct_answer,
-                                                      greedy_answers, instruction_examples,
-                                                      train_sft, wrong_answer)
+from dlbook.transformer.examples.instructions import (
+    NUMBERS,
+    PHRASINGS,
+    correct_answer,
+    greedy_answers,
+    instruction_examples,
+    train_sft,
+    wrong_answer,
+)
 from dlbook.transformer.gpt_torch import GPT
 
 WORDS = ["sun", "moon", "star", "sea", "sky", "rain", "wind", "snow"]

@@ -7,8 +7,12 @@ import pytest
 import torch
 
 from dlbook.nlp.ngram_lm import NGramLM
-from dlbook.transformer.examples.lm_data import (LMData, chinese_lm_data, english_lm_data,
-                                                 ngram_perplexity)
+from dlbook.transformer.examples.lm_data import (
+    LMData,
+    chinese_lm_data,
+    english_lm_data,
+    ngram_perplexity,
+)
 
 
 def test_stream_predicts_the_same_tokens_as_the_ngram_model():

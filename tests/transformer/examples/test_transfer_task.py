@@ -4,9 +4,13 @@ only real tokens and learns."""
 import torch
 
 from dlbook.transformer.examples.lm_data import english_sentences, shuffled_indices
-from dlbook.transformer.examples.transfer_task import (GPTClassifier, classifier_accuracy,
-                                                       encode_texts, source_task,
-                                                       train_classifier)
+from dlbook.transformer.examples.transfer_task import (
+    GPTClassifier,
+    classifier_accuracy,
+    encode_texts,
+    source_task,
+    train_classifier,
+)
 from dlbook.transformer.gpt_torch import GPT
 
 
