@@ -6,7 +6,7 @@ requested count; each hypothesis is its reference with about 25 % of the tokens 
 dropped or duplicated (seeded). All three scorers get the same pre-tokenized text
 (sacrebleu with ``tokenize="none", smooth_method="none", force=True``); the script checks that
 the three scores agree and prints a side-by-side table of times. Results (with the machine) go to
-benchmarks/results/bleu.json, which chapter 3.9 (``ch-bleu``) reads.
+benchmarks/results/bleu.json, which chapter 3.10 (``ch-bleu``) reads.
 
     .venv/bin/python benchmarks/bleu.py [--pairs 10000] [--repeats 3]
 

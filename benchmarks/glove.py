@@ -6,7 +6,7 @@ script for small corpora), and the torch run 5 epochs (to save time).  Word2Vec 
 skip-gram with 5 negatives, window 5, 100 dimensions, one worker.  All vectors are scored the
 same way (dlbook.nlp.keyed_vectors: WS353 and SimLex-999 Spearman with OOV pairs skipped, analogy
 accuracy with restrict_vocab=300000, case-insensitive, as gensim does).  The script prints a
-side-by-side table and writes benchmarks/results/glove.json, which chapter 3.6 (``ch-glove``)
+side-by-side table and writes benchmarks/results/glove.json, which chapter 3.7 (``ch-glove``)
 reads.
 
     .venv/bin/python benchmarks/glove.py [--corpus auto] [--epochs 25] [--w2v-epochs 5]

@@ -9,7 +9,7 @@ evaluated the same way (``KeyedVectors.evaluate_word_pairs`` on WS353 and SimLex
 times epochs over training time, both per wall-clock second and per CPU second of the process
 (the CPU figure is the one to trust on a shared machine). The torch trainer runs on a GPU too
 when one is available. Results (with the machine) go to benchmarks/results/word2vec.json, which
-chapter 3.5 (``ch-word2vec``) reads.
+chapter 3.6 (``ch-word2vec``) reads.
 
     .venv/bin/python benchmarks/word2vec.py [--epochs 10] [--skip-gensim]
 

@@ -1,6 +1,6 @@
 r"""A small GRU encoder-decoder: a conditional language model :math:`P(y \mid x)` to decode.
 
-Chapter 3.8 trains it on a synthetic translation task that needs no data files: the digits of
+Chapter 3.9 trains it on a synthetic translation task that needs no data files: the digits of
 a number (``"1 3 0 5"``) to its English words (``"one thousand three hundred five"``).  The
 decoder reads the encoder's last hidden state as its initial state and predicts one word at a
 time; :meth:`Seq2Seq.next_log_probs` is what beam search calls.
