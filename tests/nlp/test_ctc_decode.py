@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from dlbook.nlp.ctc import ctc_greedy_decode, ctc_loss
+from dlbook.nlp.ctc import ctc_greedy_decode, ctc_nll
 from dlbook.nlp.ctc_decode import ctc_label_log_probs, ctc_prefix_beam_search
 
 
@@ -25,7 +25,7 @@ def test_unpruned_prefix_search_is_exact(seed, T, C):
     # and each probability is the CTC likelihood that the forward algorithm computes
     for y, s in found[:3]:
         if y:
-            np.testing.assert_allclose(-s, ctc_loss(lp, y), rtol=1e-10)
+            np.testing.assert_allclose(-s, ctc_nll(lp, y), rtol=1e-10)
     np.testing.assert_allclose(np.logaddexp.reduce([s for _, s in found]), 0.0, atol=1e-12)
 
 
