@@ -156,7 +156,7 @@ def diffusion_loss(model: nn.Module, x0, schedule: DiffusionSchedule, y=None,
     x0 = real_tensor(x0, "x0", min_ndim=2)
     p_uncond = probability(p_uncond, "p_uncond")
     n, dev = len(x0), x0.device
-    t = torch.randint(0, schedule.T, (n,), generator=generator, device=dev)
+    t = torch.randint(0, schedule.num_steps, (n,), generator=generator, device=dev)
     eps = torch.randn(x0.shape, generator=generator, device=dev, dtype=x0.dtype)
     xt = q_sample(x0, t, eps, schedule.alphas_cumprod.to(x0.dtype))
     if y is None:

@@ -88,12 +88,12 @@ class DiffusionSchedule:
     posterior_variance: np.ndarray
 
     @property
-    def T(self) -> int:
+    def num_steps(self) -> int:
         """The number of steps.
 
         Examples
         --------
-        >>> make_schedule(linear_beta_schedule(10)).T
+        >>> make_schedule(linear_beta_schedule(10)).num_steps
         10
         """
         return len(self.betas)
@@ -230,7 +230,7 @@ def q_posterior_mean_variance(x0, xt, t, schedule: DiffusionSchedule):
     """
     x0, xt = finite_array(x0, "x0", min_ndim=1), finite_array(xt, "xt", min_ndim=1)
     same_shape(x0, xt, "x0", "xt")
-    t = _timesteps(t, len(xt), schedule.T)
+    t = _timesteps(t, len(xt), schedule.num_steps)
     b, a = (_per_example(v, t, xt.ndim) for v in (schedule.betas, schedule.alphas))
     ab, ab_prev = (_per_example(v, t, xt.ndim)
                    for v in (schedule.alphas_cumprod, schedule.alphas_cumprod_prev))
@@ -350,7 +350,7 @@ def ddpm_step(xt, t: int, eps, schedule: DiffusionSchedule, noise) -> np.ndarray
                       ((xt, "xt"), (eps, "eps"), (noise, "noise")))
     same_shape(xt, eps, "xt", "eps")
     same_shape(xt, noise, "xt", "noise")
-    t = int_value(t, "t", low=0, high=schedule.T - 1)
+    t = int_value(t, "t", low=0, high=schedule.num_steps - 1)
     a, b, ab = schedule.alphas[t], schedule.betas[t], schedule.alphas_cumprod[t]
     mean = (xt - b / np.sqrt(1.0 - ab) * eps) / np.sqrt(a)
     if t == 0:
@@ -406,7 +406,7 @@ def ddim_step(xt, t: int, t_prev: int, eps, schedule: DiffusionSchedule, eta: fl
     """
     xt, eps = finite_array(xt, "xt", min_ndim=1), finite_array(eps, "eps")
     same_shape(xt, eps, "xt", "eps")
-    t = int_value(t, "t", low=0, high=schedule.T - 1)
+    t = int_value(t, "t", low=0, high=schedule.num_steps - 1)
     t_prev = int_value(t_prev, "t_prev", low=-1, high=t - 1)
     eta = real_value(eta, "eta", low=0.0)
     ab = schedule.alphas_cumprod[t]
@@ -456,7 +456,7 @@ def ddpm_sample(eps_model, x_T, schedule: DiffusionSchedule, rng=None) -> np.nda
     rng = np.random.default_rng(rng)
     x = finite_array(x_T, "x_T", min_ndim=1).astype(np.float64)
     n = len(x)
-    for t in range(schedule.T - 1, -1, -1):
+    for t in range(schedule.num_steps - 1, -1, -1):
         eps = np.asarray(eps_model(x, np.full(n, t, dtype=np.int64)), dtype=np.float64)
         x = ddpm_step(x, t, eps, schedule, rng.standard_normal(x.shape))
     return x
@@ -509,7 +509,7 @@ def ddim_sample(eps_model, x_T, schedule: DiffusionSchedule, n_steps: int, eta: 
     """
     rng = np.random.default_rng(rng)
     x = finite_array(x_T, "x_T", min_ndim=1).astype(np.float64)
-    steps = ddim_timesteps(schedule.T, n_steps)
+    steps = ddim_timesteps(schedule.num_steps, n_steps)
     for t, t_prev in zip(steps, list(steps[1:]) + [-1]):
         eps = np.asarray(eps_model(x, np.full(len(x), t, dtype=np.int64)), dtype=np.float64)
         noise = rng.standard_normal(x.shape) if eta > 0 else None

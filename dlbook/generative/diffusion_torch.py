@@ -58,12 +58,12 @@ class DiffusionSchedule:
     posterior_variance: torch.Tensor
 
     @property
-    def T(self) -> int:
+    def num_steps(self) -> int:
         """The number of steps.
 
         Examples
         --------
-        >>> make_schedule(linear_beta_schedule(10)).T
+        >>> make_schedule(linear_beta_schedule(10)).num_steps
         10
         """
         return len(self.betas)
@@ -133,7 +133,7 @@ def q_posterior_mean_variance(x0, xt, t, schedule: DiffusionSchedule):
     """
     x0, xt = real_tensor(x0, "x0", min_ndim=1), real_tensor(xt, "xt", min_ndim=1)
     same_shape(x0, xt, "x0", "xt")
-    t = _timesteps(t, len(xt), schedule.T, schedule.betas.device)
+    t = _timesteps(t, len(xt), schedule.num_steps, schedule.betas.device)
     b, a, ab, ab_prev = (_per_example(v, t, xt.ndim) for v in (
         schedule.betas, schedule.alphas, schedule.alphas_cumprod, schedule.alphas_cumprod_prev))
     mean = (ab_prev.sqrt() * b / (1 - ab)) * x0 + (a.sqrt() * (1 - ab_prev) / (1 - ab)) * xt
@@ -195,7 +195,7 @@ def ddpm_step(xt, t: int, eps, schedule: DiffusionSchedule, noise):
                       ((xt, "xt"), (eps, "eps"), (noise, "noise")))
     same_shape(xt, eps, "xt", "eps")
     same_shape(xt, noise, "xt", "noise")
-    t = int_value(t, "t", low=0, high=schedule.T - 1)
+    t = int_value(t, "t", low=0, high=schedule.num_steps - 1)
     a, b, ab = (float(v[t]) for v in (schedule.alphas, schedule.betas, schedule.alphas_cumprod))
     mean = (xt - b / (1.0 - ab) ** 0.5 * eps) / a**0.5
     if t == 0:
@@ -215,7 +215,7 @@ def ddim_step(xt, t: int, t_prev: int, eps, schedule: DiffusionSchedule, eta: fl
     """
     xt, eps = real_tensor(xt, "xt", min_ndim=1), real_tensor(eps, "eps")
     same_shape(xt, eps, "xt", "eps")
-    t = int_value(t, "t", low=0, high=schedule.T - 1)
+    t = int_value(t, "t", low=0, high=schedule.num_steps - 1)
     t_prev = int_value(t_prev, "t_prev", low=-1, high=t - 1)
     eta = real_value(eta, "eta", low=0.0)
     ab = float(schedule.alphas_cumprod[t])
@@ -247,7 +247,7 @@ def ddpm_sample(eps_model, x_T, schedule: DiffusionSchedule, generator=None):
     """
     x = real_tensor(x_T, "x_T", min_ndim=1)
     n = len(x)
-    for t in range(schedule.T - 1, -1, -1):
+    for t in range(schedule.num_steps - 1, -1, -1):
         eps = eps_model(x, torch.full((n,), t, dtype=torch.long, device=x.device))
         z = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
         x = ddpm_step(x, t, eps.to(x.dtype), schedule, z)
@@ -283,7 +283,7 @@ def ddim_sample(eps_model, x_T, schedule: DiffusionSchedule, n_steps: int, eta: 
     True
     """
     x = real_tensor(x_T, "x_T", min_ndim=1)
-    steps = ddim_timesteps(schedule.T, n_steps).tolist()
+    steps = ddim_timesteps(schedule.num_steps, n_steps).tolist()
     for t, t_prev in zip(steps, steps[1:] + [-1]):
         eps = eps_model(x, torch.full((len(x),), t, dtype=torch.long, device=x.device))
         noise = (torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)

@@ -112,9 +112,9 @@ class Maxout(Layer):
 
     Attributes
     ----------
-    params["weight"] : ndarray of shape (out_features * k, in_features)
-        Row ``c * k + j`` is piece ``j`` of unit ``c``.
-    params["bias"] : ndarray of shape (out_features * k,)
+    params : dict of ndarray
+        ``params["weight"]`` of shape (out_features * k, in_features), whose row ``c * k + j``
+        is piece ``j`` of unit ``c``, and ``params["bias"]`` of shape (out_features * k,).
 
     Notes
     -----

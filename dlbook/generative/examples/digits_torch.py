@@ -149,7 +149,7 @@ def train_digits_diffusion(counts, labels, steps: int = 2000, seed: int = 0):
     --------
     >>> s = load_digits_split()
     >>> model, schedule = train_digits_diffusion(s.counts_train[:64], s.y_train[:64], steps=2)
-    >>> schedule.T
+    >>> schedule.num_steps
     1000
     """
     torch.manual_seed(int_value(seed, "seed", low=0))

@@ -4,14 +4,14 @@ from? Chapter :ref:`ch-lstm`'s classification example.
 The four labels are the four public-domain sources of Part 3's English corpus, read raw by
 :mod:`dlbook.data.build_corpus` from Debian packages:
 
-==========  ======================================================
-label       source
-==========  ======================================================
-``WEB``     a verse of the World English Bible (modern English)
-``KJV``     a verse of the King James Version (1611 English)
-``fortune`` a fortune cookie of the ``fortunes`` package
-``gloss``   a definition (gloss) from WordNet 3.0
-==========  ======================================================
+===========  ======================================================
+label        source
+===========  ======================================================
+``WEB``      a verse of the World English Bible (modern English)
+``KJV``      a verse of the King James Version (1611 English)
+``fortune``  a fortune cookie of the ``fortunes`` package
+``gloss``    a definition (gloss) from WordNet 3.0
+===========  ======================================================
 
 The two Bibles translate the same verses, so telling them apart is a question of style
 ("thou hast" against "you have"), while fortunes and glosses differ in subject and form. Each
