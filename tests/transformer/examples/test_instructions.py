@@ -15,22 +15,38 @@ from dlbook.transformer.examples.instructions import (
 )
 from dlbook.transformer.gpt_torch import GPT
 
-WORDS = ["sun", "moon", "star", "sea", "sky", "rain", "wind", "snow"]
+TEXTS = ["god is love", "a cat sat on the mat", "the lord is my shepherd", "time flies fast",
+         "in the beginning god created the heavens", "two words", "no god but one here",
+         "far too many words in this sentence to be used at all"]
+FROM_BIBLE = [True, False, True, False, True, False, False, False]
 
 
 @pytest.mark.parametrize("task", list(PHRASINGS))
-def test_wrong_answers_are_wrong(task):
-    for words in (["a", "b"], ["a", "b", "c", "d"]):
-        assert wrong_answer(task, words) != correct_answer(task, words)
+@pytest.mark.parametrize("from_bible", [True, False])
+def test_wrong_answers_are_wrong(task, from_bible):
+    for words in (["a", "b"], ["god", "b", "c", "d"], ["a", "b", "a"]):
+        assert wrong_answer(task, words, from_bible) != correct_answer(task, words, from_bible)
 
 
 def test_examples_are_consistent():
-    for e in instruction_examples(WORDS, 20, seed=3):
-        assert e["response"].split() == correct_answer(e["task"], e["words"])
-        assert e["rejected"].split() == wrong_answer(e["task"], e["words"])
-        assert any(e["prompt"].startswith(p) for p in PHRASINGS[e["task"]])
-        assert len(set(e["words"])) == len(e["words"]) and 2 <= len(e["words"]) <= 5
-    assert correct_answer("count", ["x"] * 5) == [NUMBERS[5]]
+    bible = {tuple(t.split()): b for t, b in zip(TEXTS, FROM_BIBLE)}
+    examples = instruction_examples(TEXTS, FROM_BIBLE, 20, seed=3)
+    assert len(examples) == 4 * 20
+    for e in examples:
+        words, task = e["words"], e["task"]
+        assert 3 <= len(words) <= 8                      # the 2- and 11-word texts are left out
+        assert e["response"] == correct_answer(task, words, bible[tuple(words)])
+        assert e["rejected"] == wrong_answer(task, words, bible[tuple(words)])
+        assert any(e["prompt"] == f"{p} {' '.join(words)} answer" for p in PHRASINGS[task])
+    for task in ("bible", "god"):                        # the yes/no tasks are balanced
+        answers = [e["response"] for e in examples if e["task"] == task]
+        assert answers.count("yes") == answers.count("no") == 10
+    assert correct_answer("count", ["x"] * 5, False) == NUMBERS[5]
+
+
+def test_no_usable_sentence_is_an_error():
+    with pytest.raises(ValueError, match="3 to 8 words"):
+        instruction_examples(["too short"], [True], 2)
 
 
 def test_sft_then_greedy_answers_a_tiny_task():
