@@ -147,7 +147,8 @@ def greedy_layerwise_pretrain(x, sizes: Sequence[int], epochs: int = 20, batch_s
     sizes : sequence of int
         Layer widths, input first: ``[64, 48, 32]`` trains a 64-48 autoencoder, then a 48-32
         autoencoder on the first one's codes.
-    epochs, batch_size, lr : training of each layer (Adam)
+    epochs, batch_size, lr : int, int, float
+        How each layer is trained (with ``torch.optim.Adam``).
     activation : str, default "sigmoid"
         Of each code layer, as in the stacked autoencoders of the 2000s.
     noise : float, default 0

@@ -124,7 +124,7 @@ def diffusion_loss(model: nn.Module, x0, schedule: DiffusionSchedule, y=None,
     model : nn.Module
         ``model(x_t, t)`` or, with labels, ``model(x_t, t, y)``.
     x0 : Tensor of shape (N, D)
-    schedule : DiffusionSchedule
+    schedule : dlbook.generative.diffusion_torch.DiffusionSchedule
     y : Tensor of int, shape (N,), optional
         Labels for a conditional model.
     p_uncond : float, default 0
@@ -177,7 +177,7 @@ def train_denoiser(model: nn.Module, data, schedule: DiffusionSchedule, labels=N
     ----------
     model : nn.Module
     data : Tensor of shape (N, D), on the model's device
-    schedule : DiffusionSchedule
+    schedule : dlbook.generative.diffusion_torch.DiffusionSchedule
     labels : Tensor of int, shape (N,), optional
         For a class-conditional model (classifier-free guidance drops them with ``p_uncond``).
     steps, batch_size, lr : int, int, float
