@@ -248,12 +248,12 @@ def _on_page_context(app, pagename, templatename, context, doctree):
     context["dlbook_version"] = version
 
     # A real .ipynb for every page: jupytext turns the MyST source into a notebook, and the
-    # outputs of the build's own execution are copied in where the code cells match.
+    # outputs this edition shows are merged in from its execution cache (the one the page was
+    # rendered from; myst-nb's own copy in jupyter_execute/ carries no outputs in cache mode).
     source = Path(app.env.doc2path(pagename))
     if source.suffix == ".md" and _is_notebook_page(source):
         target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
-        executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
-        _write_notebook(source, executed, target)
+        _write_notebook(source, Path(app.config.nb_execution_cache_path), target)
         context["ipynb_source"] = f"{pagename}.ipynb"
 
 
@@ -262,20 +262,17 @@ def _is_notebook_page(source: Path) -> bool:
     return head.startswith("---") and "kernelspec" in head
 
 
-def _write_notebook(source: Path, executed: Path, target: Path) -> None:
+def _write_notebook(source: Path, cache_path: Path, target: Path) -> None:
     import jupytext
     import nbformat
+    from jupyter_cache import get_cache
 
     nb = jupytext.read(source, fmt="md:myst")
-    if executed.is_file():
-        ran = nbformat.read(executed, as_version=4)
-        ran_code = [c for c in ran.cells if c.cell_type == "code"]
-        our_code = [c for c in nb.cells if c.cell_type == "code"]
-        if len(ran_code) == len(our_code):
-            for ours, theirs in zip(our_code, ran_code):
-                if ours.source.strip() == theirs.source.strip():
-                    ours.outputs = theirs.get("outputs", [])
-                    ours.execution_count = theirs.get("execution_count")
+    if cache_path.is_dir():
+        try:
+            _, nb = get_cache(str(cache_path)).merge_match_into_notebook(nb)
+        except KeyError:  # not in the cache: the download is the notebook without outputs
+            pass
     nb.metadata.pop("jupytext", None)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".ipynb.tmp")
