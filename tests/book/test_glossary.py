@@ -35,7 +35,8 @@ def test_search_dictionary_keeps_compound_terms_whole():
     import jieba
 
     conf = _conf()
-    jieba.load_userdict(str(conf._write_search_dictionary()))
-    words = set(jieba.cut_for_search("以梯度下降最小化損失函數，激勵函數的導數決定反向傳播的梯度"))
+    tokenizer = jieba.Tokenizer()           # a private one: the global jieba stays as shipped
+    tokenizer.load_userdict(str(conf._write_search_dictionary()))
+    words = set(tokenizer.cut_for_search("以梯度下降最小化損失函數，激勵函數的導數決定反向傳播的梯度"))
     for term in ("梯度下降", "損失函數", "激勵函數", "反向傳播"):
         assert term in words, (term, sorted(words))

@@ -36,6 +36,10 @@ EDGE_CASES = [
     "㐀㐁 CJK擴展A區的字", "長長長長長長長長長長長長長長長長長長", "a b  c   d",
 ]
 
+# jieba with its shipped dictionary only (another test or conf.py may load a user
+# dictionary into the global jieba; a fresh Tokenizer is not affected).
+JIEBA = jieba.Tokenizer()
+
 
 def test_forward_and_backward_maximum_matching():
     assert forward_max_match("研究生命的起源", WORDS) == ["研究生", "命", "的", "起源"]
@@ -111,7 +115,7 @@ def test_small_dictionary():
 
 @pytest.mark.parametrize("text", EDGE_CASES)
 def test_cut_equals_jieba_on_edge_cases(text):
-    assert cut(text) == list(jieba.cut(text, HMM=False))
+    assert cut(text) == list(JIEBA.cut(text, HMM=False))
     assert "".join(cut(text, hmm=True)) == text
 
 
@@ -121,7 +125,7 @@ def test_cut_equals_jieba_on_real_sentences(script):
         pytest.skip("the Chinese texts are not built: make data")
     sentences = [s for e in load_chinese_texts() for s in split_sentences(getattr(e, script))]
     sample = random.Random(0).sample(sentences, 3000)
-    differ = [s for s in sample if cut(s) != list(jieba.cut(s, HMM=False))]
+    differ = [s for s in sample if cut(s) != list(JIEBA.cut(s, HMM=False))]
     assert not differ, f"{len(differ)} of 3000 sentences differ, e.g. {differ[:3]}"
 
 
@@ -131,7 +135,7 @@ def test_cut_equals_jieba_on_real_sentences(script):
     "工信处女干事每月经过下属科室都要亲口交代24口交换机等技术性器件的安装工作",
 ])
 def test_hmm_mode_equals_jieba_on_modern_sentences(text):
-    assert cut(text, hmm=True) == list(jieba.cut(text, HMM=True))
+    assert cut(text, hmm=True) == list(JIEBA.cut(text, HMM=True))
 
 
 def test_sentences():
